@@ -1,0 +1,132 @@
+package ledger_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+// execRaw changes a database behind the ledger's back, as someone with the
+// file could.
+func execRaw(t *testing.T, path, script string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(script); err != nil {
+		t.Fatalf("raw sql: %v", err)
+	}
+}
+
+func TestConcurrentAppendsKeepTheChain(t *testing.T) {
+	ctx := context.Background()
+	l := openTemp(t, ledger.Options{})
+	const workers, each = 8, 500
+	members := make([]int64, workers)
+	for w := range members {
+		members[w] = member(t, l, fmt.Sprint("worker", w))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				n := credit(members[w], 1, "code", fmt.Sprintf("w%d:%d", w, i), t0)
+				if _, _, err := l.Append(ctx, n); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	if err := l.Each(ctx, 0, func(e ledger.Entry) error { seqs = append(seqs, e.Seq); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != workers*each {
+		t.Fatalf("%d entries, want %d", len(seqs), workers*each)
+	}
+	for i, s := range seqs {
+		if s != int64(i+1) {
+			t.Fatalf("seq %d at position %d: not gapless", s, i)
+		}
+	}
+	if _, n, err := l.Verify(ctx); err != nil || n != workers*each {
+		t.Errorf("verify: %d entries, %v", n, err)
+	}
+}
+
+func TestVerifyNamesTheFirstTamperedSeq(t *testing.T) {
+	tests := []struct {
+		name    string
+		script  string
+		wantSeq int64
+		reason  string
+	}{
+		{"edited points", "UPDATE entries SET points = 500 WHERE seq = 3", 3, "edited"},
+		{"edited note", "UPDATE entries SET note = 'mine now' WHERE seq = 5", 5, "edited"},
+		{"deleted row", "DELETE FROM entries WHERE seq = 4", 4, "deleted"},
+		{"swapped rows", `UPDATE entries SET seq = -1 WHERE seq = 2;
+			UPDATE entries SET seq = 2 WHERE seq = 3;
+			UPDATE entries SET seq = 3 WHERE seq = -1`, 2, "prev_hash"},
+		{"inserted row", `UPDATE entries SET seq = seq + 1 WHERE seq >= 4 AND seq = (SELECT max(seq) FROM entries);
+			UPDATE entries SET seq = seq + 1 WHERE seq = 5;
+			UPDATE entries SET seq = seq + 1 WHERE seq = 4;
+			INSERT INTO entries SELECT 4, 'eforged', kind, member_id, category, 1000, occurred_at, recorded_at,
+				source, 'forged', actor, note, url, prev_hash, hash FROM entries WHERE seq = 3`, 4, "prev_hash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			l := openTemp(t, ledger.Options{})
+			alice := member(t, l, "alice")
+			for i := range 6 {
+				mustAppend(t, l, credit(alice, int64(i+1), "code", fmt.Sprint("r", i), t0.Add(time.Duration(i)*time.Minute)))
+			}
+			path := l.Path()
+			l.Close()
+			execRaw(t, path, "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;\n"+tt.script)
+
+			l = openPath(t, path, ledger.Options{})
+			_, _, err := l.Verify(ctx)
+			var chainErr *ledger.ChainError
+			if !errors.As(err, &chainErr) {
+				t.Fatalf("verify: %v, want a ChainError", err)
+			}
+			if chainErr.Seq != tt.wantSeq || !strings.Contains(chainErr.Reason, tt.reason) {
+				t.Errorf("verify names seq %d (%s), want seq %d (%s)", chainErr.Seq, chainErr.Reason, tt.wantSeq, tt.reason)
+			}
+		})
+	}
+}
+
+func TestEntriesCannotBeUpdatedOrDeleted(t *testing.T) {
+	l := openTemp(t, ledger.Options{})
+	mustAppend(t, l, credit(member(t, l, "alice"), 1, "code", "r", t0))
+	path := l.Path()
+	l.Close()
+	for _, stmt := range []string{"UPDATE entries SET points = 2", "DELETE FROM entries"} {
+		db, _ := sql.Open("sqlite", path)
+		_, err := db.Exec(stmt)
+		db.Close()
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want append-only refusal", stmt, err)
+		}
+	}
+}

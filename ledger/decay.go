@@ -1,0 +1,176 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// decay turns points into running weights: an entry of p points at time a
+// weighs p·2^((a−anchor)/halfLife), and a weight w is worth
+// w·2^(−(t−anchor)/halfLife) at time t. Sums of weights then give
+// reputation for every member without reading their entries.
+type decay struct {
+	anchor   int64   // unix seconds
+	halfLife float64 // seconds; 0 = no decay
+}
+
+// maxExponent keeps weights far from float64 overflow (2^1023): past it the
+// anchor moves forward and stored weights are rescaled.
+const maxExponent = 512
+
+func (d decay) exponent(at int64) float64 {
+	if d.halfLife == 0 {
+		return 0
+	}
+	return float64(at-d.anchor) / d.halfLife
+}
+
+func (d decay) weight(points, at int64) float64 {
+	return float64(points) * math.Exp2(d.exponent(at))
+}
+
+// value is what a weight is worth at time t.
+func (d decay) value(weight float64, t int64) float64 {
+	return weight * math.Exp2(-d.exponent(t))
+}
+
+func (d decay) String() string {
+	return fmt.Sprintf("%d %s", d.anchor, strconv.FormatFloat(d.halfLife, 'g', -1, 64))
+}
+
+func parseDecay(s string) (decay, error) {
+	a, h, ok := strings.Cut(s, " ")
+	anchor, err1 := strconv.ParseInt(a, 10, 64)
+	halfLife, err2 := strconv.ParseFloat(h, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return decay{}, fmt.Errorf("bad decay meta %q", s)
+	}
+	return decay{anchor: anchor, halfLife: halfLife}, nil
+}
+
+func readDecay(ctx context.Context, q queryer) (decay, error) {
+	var s string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'decay'").Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return decay{}, nil
+	} else if err != nil {
+		return decay{}, fmt.Errorf("read decay: %w", err)
+	}
+	return parseDecay(s)
+}
+
+// loadDecay makes the stored weights agree with the configured half-life,
+// recomputing them from the scores when it changed (once, at open).
+func (l *Ledger) loadDecay(ctx context.Context) error {
+	want := l.halfLife.Seconds()
+	return l.write(ctx, func(w *writer) error {
+		var exists int
+		err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM meta WHERE key = 'decay'").Scan(&exists)
+		if err != nil {
+			return err
+		}
+		if exists == 1 && w.decay.halfLife == want {
+			return nil
+		}
+		d := decay{anchor: w.now.Unix(), halfLife: want}
+		if err := w.reweigh(ctx, d); err != nil {
+			return fmt.Errorf("reweigh reputation: %w", err)
+		}
+		return nil
+	})
+}
+
+// reweigh recomputes every weight of totals under d and stores d.
+func (w *writer) reweigh(ctx context.Context, d decay) error {
+	type key struct {
+		category string
+		member   int64
+	}
+	weights := map[key]float64{}
+	rows, err := w.tx.QueryContext(ctx, "SELECT member_id, category, points, occurred_at FROM scores")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k key
+		var points, at int64
+		if err := rows.Scan(&k.member, &k.category, &points, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		weight := d.weight(points, at)
+		weights[k] += weight
+		weights[key{"", k.member}] += weight
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k, weight := range weights {
+		err := w.exec(ctx, "UPDATE totals SET weight = ? WHERE category = ? AND member_id = ?", weight, k.category, k.member)
+		if err != nil {
+			return err
+		}
+	}
+	return w.setDecay(ctx, d)
+}
+
+func (w *writer) setDecay(ctx context.Context, d decay) error {
+	w.decay = d
+	return w.exec(ctx, "INSERT INTO meta (key, value) VALUES ('decay', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", d.String())
+}
+
+// rebase moves the anchor to at, rescaling stored weights, when an entry
+// would otherwise push the exponent towards overflow.
+func (w *writer) rebase(ctx context.Context, at int64) error {
+	if w.decay.exponent(at) <= maxExponent {
+		return nil
+	}
+	d := decay{anchor: at, halfLife: w.decay.halfLife}
+	factor := math.Exp2(-w.decay.exponent(at))
+	if err := w.exec(ctx, "UPDATE totals SET weight = weight * ?", factor); err != nil {
+		return err
+	}
+	return w.setDecay(ctx, d)
+}
+
+const upsertTotal = `INSERT INTO totals (category, member_id, points, weight) VALUES (?, ?, ?, ?)
+	ON CONFLICT (category, member_id) DO UPDATE
+	SET points = points + excluded.points, weight = weight + excluded.weight`
+
+// addScore makes a counting entry count: in scores and in the totals of
+// its category and of all categories.
+func (w *writer) addScore(ctx context.Context, e Entry) error {
+	at := e.OccurredAt.Unix()
+	if err := w.rebase(ctx, at); err != nil {
+		return err
+	}
+	err := w.exec(ctx, "INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (?, ?, ?, ?, ?)",
+		e.Seq, e.Member, e.Category, e.Points, at)
+	if err != nil {
+		return err
+	}
+	return w.addTotals(ctx, e.Member, e.Category, e.Points, w.decay.weight(e.Points, at))
+}
+
+// removeScore undoes addScore for a revoked entry.
+func (w *writer) removeScore(ctx context.Context, e Entry) error {
+	if err := w.exec(ctx, "DELETE FROM scores WHERE seq = ?", e.Seq); err != nil {
+		return err
+	}
+	return w.addTotals(ctx, e.Member, e.Category, -e.Points, -w.decay.weight(e.Points, e.OccurredAt.Unix()))
+}
+
+func (w *writer) addTotals(ctx context.Context, member int64, category string, points int64, weight float64) error {
+	for _, c := range []string{category, ""} {
+		if err := w.exec(ctx, upsertTotal, c, member, points, weight); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+// Package ledger is docracy's record of contributions: members, their
+// accounts, and an append-only, hash-chained list of entries stored in
+// SQLite. Reputation, leaderboards and payouts are all read from it.
+//
+// # Entries
+//
+// An entry is appended once and never updated or deleted. Each source has
+// a natural idempotency key (source_ref), unique in the ledger, so a
+// webhook redelivery, a reconcile pass or a retried command returns the
+// stored entry instead of adding another. A correction is a revoke entry
+// whose source_ref is "revoke:<entry id>": it carries the revoked entry's
+// member and category and the negated points, and from then on reputation,
+// leaderboards and histories leave the revoked entry out.
+//
+// # The hash chain
+//
+// Anyone can re-verify an export, in any language, with this rule:
+//
+//	hash = lowercase hex of SHA-256( prev_hash ‖ JCS(entry without "hash") )
+//
+// prev_hash is the previous entry's hash as 64 ASCII hex characters (64
+// zeros before the first entry), ‖ is concatenation, and JCS is the JSON
+// Canonicalization Scheme of RFC 8785: keys sorted, no whitespace, strings
+// escaped only where JSON requires (", \ and control characters; <, >, &,
+// U+2028 and U+2029 stay as they are), integers only. Times are RFC 3339 in
+// UTC with whole seconds. The hashed object is exactly the line that
+// `docracy export --format jsonl` prints, minus its "hash" member. A worked
+// example, the first entry of a ledger:
+//
+//	{"actor":"cli:alice","category":"code","id":"e2913c693cc5ec9518ea1e50c","kind":"credit","member":1,"note":"first PR","occurred_at":"2026-11-01T10:00:00Z","points":5,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-02T09:00:00Z","seq":1,"source":"cli","source_ref":"demo:1","url":""}
+//
+// Its hash is SHA-256 of the 64 zeros followed by that line:
+//
+//	printf '%s%s' 0000000000000000000000000000000000000000000000000000000000000000 \
+//	  '{"actor":"cli:alice",...,"url":""}' | sha256sum
+//	→ 68793abe9bc05294766508ff699a2152fa866c4d930191740773c7cb29333371
+//
+// and it is the prev_hash of entry 2. Verify walks the chain and reports the
+// first seq at which an entry was edited, deleted, inserted or moved.
+//
+// # Storage
+//
+// SQLite (modernc.org/sqlite, no cgo) in WAL mode with synchronous=FULL,
+// foreign keys and a busy timeout. Migrations are embedded SQL versioned by
+// PRAGMA user_version; a database from a newer docracy, or a file that is
+// not a docracy database, is refused before anything is written to it.
+// Derived tables (scores, totals) are kept in the same transaction as each
+// append so that reputation and leaderboards never rescan the ledger.
+package ledger

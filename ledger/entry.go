@@ -1,0 +1,223 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Kind says what an entry records.
+type Kind string
+
+// The kinds of entry. Only credit and praise count towards reputation.
+const (
+	KindCredit Kind = "credit" // points for a contribution
+	KindPraise Kind = "praise" // points one member gave another
+	KindRevoke Kind = "revoke" // cancels an earlier credit or praise
+	KindLink   Kind = "link"   // an account attached to a member
+	KindPayout Kind = "payout" // money paid to a member for a period
+)
+
+func (k Kind) valid() bool {
+	switch k {
+	case KindCredit, KindPraise, KindRevoke, KindLink, KindPayout:
+		return true
+	}
+	return false
+}
+
+// counts reports whether entries of this kind add to reputation.
+func (k Kind) counts() bool { return k == KindCredit || k == KindPraise }
+
+// Source says through which door an entry came in.
+type Source string
+
+// The sources of entries.
+const (
+	SourceGitHub  Source = "github"
+	SourceDiscord Source = "discord"
+	SourceCLI     Source = "cli"
+)
+
+func (s Source) valid() bool {
+	return s == SourceGitHub || s == SourceDiscord || s == SourceCLI
+}
+
+// ZeroHash is the prev_hash of the first entry: 64 ASCII zeros.
+var ZeroHash = strings.Repeat("0", 64)
+
+// maxSafeInteger is the largest integer every JSON implementation reads
+// exactly (IEEE 754 doubles); RFC 8785 numbers beyond it are not portable.
+const maxSafeInteger = 1<<53 - 1
+
+// Entry is one line of the ledger. Entries are appended and never changed;
+// its JSON form (see MarshalJSON) is the same in the export, the API and the
+// hash chain.
+type Entry struct {
+	Seq        int64     // position in the chain, 1, 2, ...
+	ID         string    // stable identifier derived from SourceRef
+	Kind       Kind      // what the entry records
+	Member     int64     // member the entry is about
+	Category   string    // contribution category; empty for link entries
+	Points     int64     // points (negative on a revoke: the points it cancels)
+	OccurredAt time.Time // when the contribution happened
+	RecordedAt time.Time // when the ledger stored it
+	Source     Source    // github, discord or cli
+	SourceRef  string    // idempotency key, unique in the ledger
+	Actor      string    // who caused the entry, e.g. "discord:1234"
+	Note       string    // free text
+	URL        string    // link to the contribution, if any
+	PrevHash   string    // hash of the previous entry (ZeroHash for seq 1)
+	Hash       string    // hash of this entry, see package doc
+}
+
+// NewEntry is what a caller asks the ledger to append; the ledger fills in
+// seq, id, recorded_at and the hashes.
+type NewEntry struct {
+	Kind       Kind
+	Member     int64
+	Category   string
+	Points     int64
+	OccurredAt time.Time
+	Source     Source
+	SourceRef  string
+	Actor      string
+	Note       string
+	URL        string
+}
+
+func (n NewEntry) validate() error {
+	switch {
+	case !n.Kind.valid():
+		return fmt.Errorf("unknown kind %q", n.Kind)
+	case !n.Source.valid():
+		return fmt.Errorf("unknown source %q", n.Source)
+	case n.Member <= 0:
+		return fmt.Errorf("no member")
+	case n.SourceRef == "":
+		return fmt.Errorf("no source_ref")
+	case n.Kind.counts() && n.Category == "":
+		return fmt.Errorf("no category")
+	case n.Kind.counts() && n.Points < 0:
+		return fmt.Errorf("points must be >= 0, revoke the entry instead")
+	case n.Points > maxSafeInteger || n.Points < -maxSafeInteger:
+		return fmt.Errorf("points out of range")
+	case n.OccurredAt.IsZero():
+		return fmt.Errorf("no occurred_at")
+	}
+	for _, s := range []string{n.Category, n.SourceRef, n.Actor, n.Note, n.URL} {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("text is not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+// EntryID derives an entry's stable id from its idempotency key, so the same
+// contribution has the same id in every copy of the ledger.
+func EntryID(sourceRef string) string {
+	sum := sha256.Sum256([]byte(sourceRef))
+	return "e" + hex.EncodeToString(sum[:12])
+}
+
+// timeFormat is RFC 3339 in UTC with whole seconds: fixed width, so the
+// hashed text of a time is the same in every language.
+const timeFormat = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// CanonicalJSON returns the entry without its hash as RFC 8785 (JCS)
+// canonical JSON: the bytes the hash covers.
+func (e Entry) CanonicalJSON() []byte { return e.appendJSON(nil, false) }
+
+// MarshalJSON returns the entry's one JSON form, hash included. It is itself
+// canonical: keys sorted, no whitespace.
+func (e Entry) MarshalJSON() ([]byte, error) { return e.appendJSON(nil, true), nil }
+
+// appendJSON writes the members in JCS order (sorted by UTF-16 code units,
+// which for these ASCII names is byte order).
+func (e Entry) appendJSON(b []byte, withHash bool) []byte {
+	b = append(b, `{"actor":`...)
+	b = appendJCSString(b, e.Actor)
+	b = append(b, `,"category":`...)
+	b = appendJCSString(b, e.Category)
+	if withHash {
+		b = append(b, `,"hash":`...)
+		b = appendJCSString(b, e.Hash)
+	}
+	b = append(b, `,"id":`...)
+	b = appendJCSString(b, e.ID)
+	b = append(b, `,"kind":`...)
+	b = appendJCSString(b, string(e.Kind))
+	b = append(b, `,"member":`...)
+	b = strconv.AppendInt(b, e.Member, 10)
+	b = append(b, `,"note":`...)
+	b = appendJCSString(b, e.Note)
+	b = append(b, `,"occurred_at":`...)
+	b = appendJCSString(b, formatTime(e.OccurredAt))
+	b = append(b, `,"points":`...)
+	b = strconv.AppendInt(b, e.Points, 10)
+	b = append(b, `,"prev_hash":`...)
+	b = appendJCSString(b, e.PrevHash)
+	b = append(b, `,"recorded_at":`...)
+	b = appendJCSString(b, formatTime(e.RecordedAt))
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	b = append(b, `,"source":`...)
+	b = appendJCSString(b, string(e.Source))
+	b = append(b, `,"source_ref":`...)
+	b = appendJCSString(b, e.SourceRef)
+	b = append(b, `,"url":`...)
+	b = appendJCSString(b, e.URL)
+	return append(b, '}')
+}
+
+// appendJCSString quotes s as RFC 8785 §3.2.2.2 requires (ECMAScript
+// JSON.stringify): only '"', '\\' and control characters are escaped, the
+// five short escapes are used where they exist, other controls as \u00xx in
+// lowercase hex. Unlike encoding/json, <, >, &, U+2028 and U+2029 are left
+// as they are.
+func appendJCSString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// ChainHash computes an entry's hash from the previous hash and the
+// entry's canonical JSON: lowercase hex of SHA-256(prev_hash ‖ JCS(entry)).
+func ChainHash(prevHash string, canonical []byte) string {
+	h := sha256.New()
+	h.Write([]byte(prevHash))
+	h.Write(canonical)
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,135 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors a caller can test for with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrNotLedger    = errors.New("not a docracy database")
+	ErrNewerSchema  = errors.New("database is from a newer docracy")
+	ErrNotRevocable = errors.New("entry cannot be revoked")
+)
+
+// applicationID marks a SQLite file as a docracy ledger ("DOCR").
+const applicationID = 0x444f4352
+
+// Options tune a ledger.
+type Options struct {
+	// HalfLife is the reputation half-life; 0 means points never decay.
+	HalfLife time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Ledger is the append-only record of contributions, stored in SQLite.
+// It is safe for concurrent use; appends are serialised.
+type Ledger struct {
+	db       *sql.DB
+	path     string
+	now      func() time.Time
+	halfLife time.Duration
+
+	mu    sync.Mutex // serialises writers within this process
+	decay decay      // guarded by mu
+}
+
+// Open opens the ledger at path, creating it if needed and applying
+// migrations. A file that is not a docracy database, or one from a newer
+// version, is refused before anything is written to it.
+func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
+	if err := inspect(ctx, path); err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetConnMaxIdleTime(time.Minute)
+	l := &Ledger{db: db, path: path, now: opts.Now, halfLife: opts.HalfLife}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if err := l.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	if err := l.loadDecay(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Close closes the database; a WAL checkpoint leaves a single file behind.
+func (l *Ledger) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.db.Close()
+}
+
+// Path is the database file.
+func (l *Ledger) Path() string { return l.path }
+
+// Ping reports whether the database answers.
+func (l *Ledger) Ping(ctx context.Context) error {
+	var v int
+	return l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+}
+
+// inspect refuses, without writing, a file that is not SQLite, a SQLite
+// database of another application, or a docracy database newer than us.
+// It opens the file read-only so that not even the journal mode changes.
+func inspect(ctx context.Context, path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	header := make([]byte, 16)
+	n, err := io.ReadFull(f, header)
+	f.Close()
+	if n == 0 {
+		return nil // an empty file is a new database
+	}
+	if err != nil || !bytes.Equal(header, []byte("SQLite format 3\x00")) {
+		return ErrNotLedger
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var version, appID, tables int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+	}
+	switch {
+	case appID != applicationID && (appID != 0 || tables > 0):
+		return ErrNotLedger
+	case version > len(migrations):
+		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade docracy",
+			ErrNewerSchema, version, len(migrations))
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Member is a person of the cooperative: the one who is credited, ranked
+// and paid. A member may hold several accounts.
+type Member struct {
+	ID            int64     `json:"id"`
+	Name          string    `json:"name"`
+	College       string    `json:"college"`
+	PayoutAddress string    `json:"-"` // never published
+	CreatedAt     time.Time `json:"created_at"`
+	Accounts      []Account `json:"accounts"`
+}
+
+// Platform is where an account lives.
+type Platform string
+
+// The platforms a member can hold an account on.
+const (
+	PlatformGitHub  Platform = "github"
+	PlatformDiscord Platform = "discord"
+)
+
+// Account ties a platform identity to a member. GitHub accounts are keyed by
+// numeric user id (logins change) and keep the login for display; Discord
+// accounts by snowflake. ExternalID is empty for a GitHub account named by
+// login whose id GitHub has not sent yet.
+type Account struct {
+	Platform   Platform `json:"platform"`
+	ExternalID string   `json:"id,omitempty"`
+	Login      string   `json:"login,omitempty"`
+}
+
+// String names the account the way the CLI accepts it.
+func (a Account) String() string {
+	if a.Platform == PlatformGitHub && a.Login != "" {
+		return "github:" + a.Login
+	}
+	return string(a.Platform) + ":" + a.ExternalID
+}
+
+// CreateMember adds a member with no account.
+func (l *Ledger) CreateMember(ctx context.Context, name, college string) (m Member, err error) {
+	err = l.write(ctx, func(w *writer) error {
+		m, err = w.createMember(ctx, name, college)
+		return err
+	})
+	return m, err
+}
+
+func (w *writer) createMember(ctx context.Context, name, college string) (Member, error) {
+	res, err := w.tx.ExecContext(ctx, "INSERT INTO members (name, college, created_at) VALUES (?, ?, ?)",
+		name, college, w.now.Unix())
+	if err != nil {
+		return Member{}, fmt.Errorf("create member: %w", err)
+	}
+	id, err := res.LastInsertId()
+	return Member{ID: id, Name: name, College: college, CreatedAt: w.now, Accounts: []Account{}}, err
+}
+
+// EnsureAccount returns the member holding the account, creating the member
+// (named name, or the login) on first sight. A GitHub account known only by
+// login receives its numeric id here, and a changed login is updated.
+func (l *Ledger) EnsureAccount(ctx context.Context, a Account, name string) (m Member, created bool, err error) {
+	if a.ExternalID == "" && a.Login == "" {
+		return Member{}, false, fmt.Errorf("ensure account: no id or login")
+	}
+	err = l.write(ctx, func(w *writer) error {
+		id, found, err := w.claimAccount(ctx, a)
+		if err != nil || found {
+			m.ID = id
+			return err
+		}
+		if name == "" {
+			name = a.Login
+		}
+		if name == "" {
+			name = a.String()
+		}
+		if m, err = w.createMember(ctx, name, ""); err != nil {
+			return err
+		}
+		created = true
+		_, err = w.tx.ExecContext(ctx, "INSERT INTO accounts (platform, external_id, login, member_id) VALUES (?, ?, ?, ?)",
+			a.Platform, nullable(a.ExternalID), a.Login, m.ID)
+		return err
+	})
+	if err != nil {
+		return Member{}, false, fmt.Errorf("ensure account %s: %w", a, err)
+	}
+	m, err = l.Member(ctx, m.ID)
+	return m, created, err
+}
+
+// claimAccount finds an existing account by id, then by login among the
+// accounts whose id is not known yet, and brings its id and login up to date.
+func (w *writer) claimAccount(ctx context.Context, a Account) (member int64, found bool, err error) {
+	if a.ExternalID != "" {
+		err = w.tx.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND external_id = ?",
+			a.Platform, a.ExternalID).Scan(&member)
+		if err == nil {
+			if a.Login != "" {
+				_, err = w.tx.ExecContext(ctx, "UPDATE accounts SET login = ? WHERE platform = ? AND external_id = ?",
+					a.Login, a.Platform, a.ExternalID)
+			}
+			return member, true, err
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, err
+		}
+	}
+	if a.Login == "" {
+		return 0, false, nil
+	}
+	var rowid int64
+	err = w.tx.QueryRowContext(ctx, `SELECT rowid, member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE
+		AND (external_id IS NULL OR ? = '') ORDER BY external_id IS NULL LIMIT 1`,
+		a.Platform, a.Login, a.ExternalID).Scan(&rowid, &member)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	} else if err != nil {
+		return 0, false, err
+	}
+	if a.ExternalID != "" {
+		_, err = w.tx.ExecContext(ctx, "UPDATE accounts SET external_id = ?, login = ? WHERE rowid = ?", a.ExternalID, a.Login, rowid)
+	}
+	return member, true, err
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Member returns a member with its accounts.
+func (l *Ledger) Member(ctx context.Context, id int64) (Member, error) {
+	var m Member
+	var created int64
+	err := l.db.QueryRowContext(ctx, "SELECT id, name, college, payout_address, created_at FROM members WHERE id = ?", id).
+		Scan(&m.ID, &m.Name, &m.College, &m.PayoutAddress, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, fmt.Errorf("member %d: %w", id, ErrNotFound)
+	} else if err != nil {
+		return Member{}, fmt.Errorf("member %d: %w", id, err)
+	}
+	m.CreatedAt = time.Unix(created, 0).UTC()
+	m.Accounts, err = l.accounts(ctx, id)
+	return m, err
+}
+
+func (l *Ledger) accounts(ctx context.Context, member int64) ([]Account, error) {
+	rows, err := l.db.QueryContext(ctx, "SELECT platform, coalesce(external_id, ''), login FROM accounts WHERE member_id = ? ORDER BY platform, rowid", member)
+	if err != nil {
+		return nil, fmt.Errorf("accounts of member %d: %w", member, err)
+	}
+	defer rows.Close()
+	accounts := []Account{}
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.Platform, &a.ExternalID, &a.Login); err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, a)
+	}
+	return accounts, rows.Err()
+}
+
+// MemberByAccount returns the member holding a platform account, by
+// external id, or for GitHub by login when the id is not numeric.
+func (l *Ledger) MemberByAccount(ctx context.Context, p Platform, externalID string) (Member, error) {
+	var id int64
+	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND external_id = ?", p, externalID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, fmt.Errorf("%s account %s: %w", p, externalID, ErrNotFound)
+	} else if err != nil {
+		return Member{}, err
+	}
+	return l.Member(ctx, id)
+}
+
+// MemberByLogin returns the member holding a login on a platform (case
+// insensitive, as GitHub logins are).
+func (l *Ledger) MemberByLogin(ctx context.Context, p Platform, login string) (Member, error) {
+	var id int64
+	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE LIMIT 1",
+		p, strings.TrimPrefix(login, "@")).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, fmt.Errorf("%s account %s: %w", p, login, ErrNotFound)
+	} else if err != nil {
+		return Member{}, err
+	}
+	return l.Member(ctx, id)
+}
+
+// Members returns every member in id order, without accounts.
+func (l *Ledger) Members(ctx context.Context) ([]Member, error) {
+	rows, err := l.db.QueryContext(ctx, "SELECT id, name, college, payout_address, created_at FROM members ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	defer rows.Close()
+	members := []Member{}
+	for rows.Next() {
+		var m Member
+		var created int64
+		if err := rows.Scan(&m.ID, &m.Name, &m.College, &m.PayoutAddress, &created); err != nil {
+			return nil, fmt.Errorf("members: %w", err)
+		}
+		m.CreatedAt = time.Unix(created, 0).UTC()
+		members = append(members, m)
+	}
+	return members, rows.Err()
+}
+
+// SetCollege moves a member to a college.
+func (l *Ledger) SetCollege(ctx context.Context, member int64, college string) error {
+	return l.setMemberField(ctx, member, "college", college)
+}
+
+// SetPayoutAddress records where a member is paid.
+func (l *Ledger) SetPayoutAddress(ctx context.Context, member int64, address string) error {
+	return l.setMemberField(ctx, member, "payout_address", address)
+}
+
+func (l *Ledger) setMemberField(ctx context.Context, member int64, column, value string) error {
+	return l.write(ctx, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, "UPDATE members SET "+column+" = ? WHERE id = ?", value, member)
+		if err != nil {
+			return fmt.Errorf("set %s of member %d: %w", column, member, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("member %d: %w", member, ErrNotFound)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,68 @@
+package ledger
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrations are the embedded SQL files in order; migration i (from 0)
+// brings the schema to user_version i+1.
+var migrations = func() []string {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	sort.Strings(names)
+	out := make([]string, len(names))
+	for i, name := range names {
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}()
+
+// migrate applies each migration the database lacks in its own
+// transaction, so a failed one leaves the previous version intact.
+func (l *Ledger) migrate(ctx context.Context) error {
+	var version int
+	if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade docracy",
+			ErrNewerSchema, version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		if err := l.applyMigration(ctx, v+1, migrations[v]); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+func (l *Ledger) applyMigration(ctx context.Context, version int, script string) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, script); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,131 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Head is the newest entry's position and hash: a commitment to the whole
+// history that anyone holding an export can check.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// Head returns the chain head; an empty ledger has seq 0 and ZeroHash.
+func (l *Ledger) Head(ctx context.Context) (Head, error) {
+	return readHead(ctx, l.db)
+}
+
+const entryColumns = `seq, id, kind, member_id, category, points, occurred_at, recorded_at,
+	source, source_ref, actor, note, url, prev_hash, hash`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEntry(s scanner) (Entry, error) {
+	var e Entry
+	var occurred, recorded int64
+	err := s.Scan(&e.Seq, &e.ID, &e.Kind, &e.Member, &e.Category, &e.Points, &occurred, &recorded,
+		&e.Source, &e.SourceRef, &e.Actor, &e.Note, &e.URL, &e.PrevHash, &e.Hash)
+	e.OccurredAt = time.Unix(occurred, 0).UTC()
+	e.RecordedAt = time.Unix(recorded, 0).UTC()
+	return e, err
+}
+
+func entryWhere(ctx context.Context, q queryer, where string, arg any) (Entry, error) {
+	e, err := scanEntry(q.QueryRowContext(ctx, "SELECT "+entryColumns+" FROM entries WHERE "+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	} else if err != nil {
+		return Entry{}, fmt.Errorf("read entry: %w", err)
+	}
+	return e, nil
+}
+
+// Entry returns the entry at seq.
+func (l *Ledger) Entry(ctx context.Context, seq int64) (Entry, error) {
+	return entryWhere(ctx, l.db, "seq = ?", seq)
+}
+
+// EntryByID returns the entry with the given stable id.
+func (l *Ledger) EntryByID(ctx context.Context, id string) (Entry, error) {
+	return entryWhere(ctx, l.db, "id = ?", id)
+}
+
+// EntryByRef returns the entry stored under an idempotency key.
+func (l *Ledger) EntryByRef(ctx context.Context, sourceRef string) (Entry, error) {
+	return entryWhere(ctx, l.db, "source_ref = ?", sourceRef)
+}
+
+// Revoked reports whether the entry has been revoked.
+func (l *Ledger) Revoked(ctx context.Context, e Entry) (bool, error) {
+	_, err := l.EntryByRef(ctx, "revoke:"+e.ID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Entries returns up to limit entries with seq greater than after, in seq
+// order: one page of the ledger.
+func (l *Ledger) Entries(ctx context.Context, after int64, limit int) ([]Entry, error) {
+	entries := []Entry{}
+	err := l.queryEntries(ctx, func(e Entry) error {
+		entries = append(entries, e)
+		return nil
+	}, "seq > ? ORDER BY seq LIMIT ?", after, limit)
+	return entries, err
+}
+
+// Each calls fn for every entry after the given seq, in seq order, without
+// holding the ledger in memory. An error from fn stops the walk.
+func (l *Ledger) Each(ctx context.Context, after int64, fn func(Entry) error) error {
+	return l.queryEntries(ctx, fn, "seq > ? ORDER BY seq", after)
+}
+
+// History returns a member's entries, newest first, leaving out revoke
+// entries and the entries they revoked.
+func (l *Ledger) History(ctx context.Context, member int64, limit int) ([]Entry, error) {
+	entries := []Entry{}
+	err := l.queryEntries(ctx, func(e Entry) error {
+		entries = append(entries, e)
+		return nil
+	}, `member_id = ? AND kind <> 'revoke'
+		AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || entries.id)
+		ORDER BY seq DESC LIMIT ?`, member, limit)
+	return entries, err
+}
+
+func (l *Ledger) queryEntries(ctx context.Context, fn func(Entry) error, where string, args ...any) error {
+	rows, err := l.db.QueryContext(ctx, "SELECT "+entryColumns+" FROM entries WHERE "+where, args...)
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return fmt.Errorf("read entries: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to path with VACUUM
+// INTO, while the ledger stays open for reads and writes. path must not
+// exist yet.
+func (l *Ledger) Backup(ctx context.Context, path string) error {
+	if _, err := l.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// writer is one write transaction. It tracks the chain head so that a batch
+// of appends is chained without re-reading it.
+type writer struct {
+	tx    *sql.Tx
+	head  Head
+	now   time.Time
+	decay decay
+	stmts map[string]*sql.Stmt
+}
+
+// write runs fn in one IMMEDIATE transaction, serialised with the other
+// writers of this process; other processes wait on SQLite's busy timeout.
+func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	w := &writer{tx: tx, now: l.now().UTC().Truncate(time.Second), stmts: map[string]*sql.Stmt{}}
+	defer w.close()
+	if w.head, err = readHead(ctx, tx); err != nil {
+		return err
+	}
+	if w.decay, err = readDecay(ctx, tx); err != nil {
+		return err
+	}
+	if err := fn(w); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// exec runs a statement prepared once per transaction: batches reuse it.
+func (w *writer) exec(ctx context.Context, query string, args ...any) error {
+	stmt, ok := w.stmts[query]
+	if !ok {
+		var err error
+		if stmt, err = w.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		w.stmts[query] = stmt
+	}
+	_, err := stmt.ExecContext(ctx, args...)
+	return err
+}
+
+func (w *writer) close() {
+	for _, s := range w.stmts {
+		s.Close()
+	}
+}
+
+// queryer is what reads need: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readHead(ctx context.Context, q queryer) (Head, error) {
+	h := Head{Hash: ZeroHash}
+	err := q.QueryRowContext(ctx, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").Scan(&h.Seq, &h.Hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("read head: %w", err)
+	}
+	return h, nil
+}
+
+const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
+	recorded_at, source, source_ref, actor, note, url, prev_hash, hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// append chains and stores one entry, or returns the entry already stored
+// under the same source_ref (created is then false).
+func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool, err error) {
+	if err := n.validate(); err != nil {
+		return Entry{}, false, fmt.Errorf("append: %w", err)
+	}
+	if existing, err := entryWhere(ctx, w.tx, "source_ref = ?", n.SourceRef); err == nil {
+		return existing, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Entry{}, false, err
+	}
+	e = Entry{
+		Seq: w.head.Seq + 1, ID: EntryID(n.SourceRef), Kind: n.Kind, Member: n.Member,
+		Category: n.Category, Points: n.Points, OccurredAt: n.OccurredAt.UTC().Truncate(time.Second),
+		RecordedAt: w.now, Source: n.Source, SourceRef: n.SourceRef, Actor: n.Actor,
+		Note: n.Note, URL: n.URL, PrevHash: w.head.Hash,
+	}
+	e.Hash = ChainHash(e.PrevHash, e.CanonicalJSON())
+	err = w.exec(ctx, insertEntry, e.Seq, e.ID, e.Kind, e.Member, e.Category, e.Points,
+		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
+		e.PrevHash, e.Hash)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("append: %w", err)
+	}
+	if e.Kind.counts() {
+		if err := w.addScore(ctx, e); err != nil {
+			return Entry{}, false, fmt.Errorf("append: %w", err)
+		}
+	}
+	w.head = Head{Seq: e.Seq, Hash: e.Hash}
+	return e, true, nil
+}
+
+// Append adds one entry in its own transaction. Appending a source_ref that
+// is already in the ledger writes nothing and returns the stored entry with
+// created false.
+func (l *Ledger) Append(ctx context.Context, n NewEntry) (e Entry, created bool, err error) {
+	err = l.write(ctx, func(w *writer) error {
+		e, created, err = w.append(ctx, n)
+		return err
+	})
+	return e, created, err
+}
+
+// AppendBatch adds entries in one transaction, for backfills: all or none
+// are stored. Entries whose source_ref is already present are skipped; it
+// returns how many were created.
+func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, err error) {
+	err = l.write(ctx, func(w *writer) error {
+		created = 0
+		for i, n := range ns {
+			_, ok, err := w.append(ctx, n)
+			if err != nil {
+				return fmt.Errorf("entry %d: %w", i, err)
+			}
+			if ok {
+				created++
+			}
+		}
+		return nil
+	})
+	return created, err
+}
+
+// RevokeRequest asks to cancel an earlier credit or praise.
+type RevokeRequest struct {
+	Seq    int64  // the entry to revoke
+	Source Source // where the request came from
+	Actor  string // who revoked it
+	Reason string // why, kept as the revoke entry's note
+}
+
+// Revoke appends a revoke entry for an earlier credit or praise; from then
+// on queries leave that entry out. Its source_ref is "revoke:<entry id>",
+// so an entry can be revoked once and a repeated request returns the first
+// revoke with created false.
+func (l *Ledger) Revoke(ctx context.Context, r RevokeRequest) (e Entry, created bool, err error) {
+	err = l.write(ctx, func(w *writer) error {
+		target, err := entryWhere(ctx, w.tx, "seq = ?", r.Seq)
+		if err != nil {
+			return fmt.Errorf("revoke seq %d: %w", r.Seq, err)
+		}
+		if !target.Kind.counts() {
+			return fmt.Errorf("revoke seq %d: %w: it is a %s entry", r.Seq, ErrNotRevocable, target.Kind)
+		}
+		e, created, err = w.append(ctx, NewEntry{
+			Kind: KindRevoke, Member: target.Member, Category: target.Category, Points: -target.Points,
+			OccurredAt: w.now, Source: r.Source, SourceRef: "revoke:" + target.ID,
+			Actor: r.Actor, Note: r.Reason,
+		})
+		if err != nil || !created {
+			return err
+		}
+		return w.removeScore(ctx, target)
+	})
+	return e, created, err
+}
