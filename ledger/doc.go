@@ -27,13 +27,13 @@
 // `docracy export --format jsonl` prints, minus its "hash" member. A worked
 // example, the first entry of a ledger:
 //
-//	{"actor":"cli:alice","category":"code","id":"e2913c693cc5ec9518ea1e50c","kind":"credit","member":1,"note":"first PR","occurred_at":"2026-11-01T10:00:00Z","points":5,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-02T09:00:00Z","seq":1,"source":"cli","source_ref":"demo:1","url":""}
+//	{"actor":"cli:alice","category":"code","id":"e1","kind":"credit","member":1,"note":"first PR","occurred_at":"2026-11-01T10:00:00Z","points":5,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-02T09:00:00Z","seq":1,"source":"cli","source_ref":"demo:1","url":""}
 //
 // Its hash is SHA-256 of the 64 zeros followed by that line:
 //
 //	printf '%s%s' 0000000000000000000000000000000000000000000000000000000000000000 \
 //	  '{"actor":"cli:alice",...,"url":""}' | sha256sum
-//	→ 68793abe9bc05294766508ff699a2152fa866c4d930191740773c7cb29333371
+//	→ a906d5c5969f240005c09d00b6a0201903a0f28798dd2ccc9efb800de95b2895
 //
 // and it is the prev_hash of entry 2. Verify walks the chain and reports the
 // first seq at which an entry was edited, deleted, inserted or moved.

@@ -59,7 +59,7 @@ const maxSafeInteger = 1<<53 - 1
 // hash chain.
 type Entry struct {
 	Seq        int64     // position in the chain, 1, 2, ...
-	ID         string    // stable identifier derived from SourceRef
+	ID         string    // stable identifier, see EntryID
 	Kind       Kind      // what the entry records
 	Member     int64     // member the entry is about
 	Category   string    // contribution category; empty for link entries
@@ -117,12 +117,10 @@ func (n NewEntry) validate() error {
 	return nil
 }
 
-// EntryID derives an entry's stable id from its idempotency key, so the same
-// contribution has the same id in every copy of the ledger.
-func EntryID(sourceRef string) string {
-	sum := sha256.Sum256([]byte(sourceRef))
-	return "e" + hex.EncodeToString(sum[:12])
-}
+// EntryID is an entry's stable id, "e" and its seq: short enough to type in
+// a command, and increasing, so its unique index grows at one end and costs
+// appends nothing.
+func EntryID(seq int64) string { return "e" + strconv.FormatInt(seq, 10) }
 
 // timeFormat is RFC 3339 in UTC with whole seconds: fixed width, so the
 // hashed text of a time is the same in every language.
@@ -220,4 +218,14 @@ func ChainHash(prevHash string, canonical []byte) string {
 	h.Write([]byte(prevHash))
 	h.Write(canonical)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashInto is ChainHash for hot loops: it builds prev_hash ‖ JCS(entry)
+// in buf and writes the hex digest to out, allocating nothing.
+func (e Entry) hashInto(buf []byte, out *[64]byte) []byte {
+	buf = append(buf[:0], e.PrevHash...)
+	buf = e.appendJSON(buf, false)
+	sum := sha256.Sum256(buf)
+	hex.Encode(out[:], sum[:])
+	return buf
 }

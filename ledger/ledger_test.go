@@ -184,9 +184,9 @@ func TestReputationDecaysByHalfLife(t *testing.T) {
 	halfLife := 90 * 24 * time.Hour
 	l := openTemp(t, ledger.Options{HalfLife: halfLife})
 	alice := member(t, l, "alice")
-	mustAppend(t, l, credit(alice, 8, "code", "old", t0.Add(-2*halfLife))) // worth 8/4 = 2
-	mustAppend(t, l, credit(alice, 6, "doc", "mid", t0.Add(-halfLife)))    // worth 6/2 = 3
-	mustAppend(t, l, credit(alice, 4, "code", "new", t0))                  // worth 4
+	mustAppend(t, l, credit(alice, 8, "code", "old", t0.Add(-2*halfLife)))   // worth 8/4 = 2
+	mustAppend(t, l, credit(alice, 6, "doc", "mid", t0.Add(-halfLife)))      // worth 6/2 = 3
+	mustAppend(t, l, credit(alice, 4, "code", "new", t0))                    // worth 4
 	mustAppend(t, l, credit(alice, 100, "code", "future", t0.Add(halfLife))) // not yet earned at t0
 
 	rep, err := l.Reputation(ctx, alice, t0)
@@ -404,4 +404,3 @@ func assertNoSidecars(t *testing.T, path string) {
 		}
 	}
 }
-

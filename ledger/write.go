@@ -45,18 +45,42 @@ func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
 	return nil
 }
 
-// exec runs a statement prepared once per transaction: batches reuse it.
-func (w *writer) exec(ctx context.Context, query string, args ...any) error {
-	stmt, ok := w.stmts[query]
-	if !ok {
-		var err error
-		if stmt, err = w.tx.PrepareContext(ctx, query); err != nil {
-			return err
-		}
-		w.stmts[query] = stmt
+// prepare returns a statement prepared once per transaction, so that the
+// appends of a batch do not parse the same SQL again.
+func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if stmt, ok := w.stmts[query]; ok {
+		return stmt, nil
 	}
-	_, err := stmt.ExecContext(ctx, args...)
+	stmt, err := w.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = stmt
+	return stmt, nil
+}
+
+func (w *writer) exec(ctx context.Context, query string, args ...any) error {
+	stmt, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
 	return err
+}
+
+// entryByRef looks an idempotency key up; it runs before every append.
+func (w *writer) entryByRef(ctx context.Context, ref string) (Entry, error) {
+	stmt, err := w.prepare(ctx, "SELECT "+entryColumns+" FROM entries WHERE source_ref = ?")
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := scanEntry(stmt.QueryRowContext(ctx, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	} else if err != nil {
+		return Entry{}, fmt.Errorf("read entry: %w", err)
+	}
+	return e, nil
 }
 
 func (w *writer) close() {
@@ -80,33 +104,27 @@ func readHead(ctx context.Context, q queryer) (Head, error) {
 	return h, nil
 }
 
-const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
-	recorded_at, source, source_ref, actor, note, url, prev_hash, hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
 // append chains and stores one entry, or returns the entry already stored
-// under the same source_ref (created is then false).
+// under the same source_ref (created is then false). The insert itself
+// detects a repeated key, so a new entry costs no lookup.
 func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool, err error) {
 	if err := n.validate(); err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
 	}
-	if existing, err := entryWhere(ctx, w.tx, "source_ref = ?", n.SourceRef); err == nil {
-		return existing, false, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return Entry{}, false, err
-	}
 	e = Entry{
-		Seq: w.head.Seq + 1, ID: EntryID(n.SourceRef), Kind: n.Kind, Member: n.Member,
+		Seq: w.head.Seq + 1, ID: EntryID(w.head.Seq + 1), Kind: n.Kind, Member: n.Member,
 		Category: n.Category, Points: n.Points, OccurredAt: n.OccurredAt.UTC().Truncate(time.Second),
 		RecordedAt: w.now, Source: n.Source, SourceRef: n.SourceRef, Actor: n.Actor,
 		Note: n.Note, URL: n.URL, PrevHash: w.head.Hash,
 	}
 	e.Hash = ChainHash(e.PrevHash, e.CanonicalJSON())
-	err = w.exec(ctx, insertEntry, e.Seq, e.ID, e.Kind, e.Member, e.Category, e.Points,
-		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
-		e.PrevHash, e.Hash)
+	inserted, err := w.insert(ctx, e)
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
+	}
+	if !inserted {
+		existing, err := w.entryByRef(ctx, n.SourceRef)
+		return existing, false, err
 	}
 	if e.Kind.counts() {
 		if err := w.addScore(ctx, e); err != nil {
@@ -115,6 +133,27 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 	}
 	w.head = Head{Seq: e.Seq, Hash: e.Hash}
 	return e, true, nil
+}
+
+const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
+	recorded_at, source, source_ref, actor, note, url, prev_hash, hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (source_ref) DO NOTHING`
+
+// insert stores e unless its source_ref is taken, and says which happened.
+func (w *writer) insert(ctx context.Context, e Entry) (bool, error) {
+	stmt, err := w.prepare(ctx, insertEntry)
+	if err != nil {
+		return false, err
+	}
+	res, err := stmt.ExecContext(ctx, e.Seq, e.ID, e.Kind, e.Member, e.Category, e.Points,
+		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
+		e.PrevHash, e.Hash)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Append adds one entry in its own transaction. Appending a source_ref that
