@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Exit statuses: scripts tell a failure from a mistyped command.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// env is what a command runs with. Tests run commands in process by
+// giving their own streams and environment.
+type env struct {
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) (string, bool)
+}
+
+// command is one "docracy <name>" subcommand.
+type command struct {
+	name     string
+	synopsis string // the arguments, as shown in help
+	summary  string
+	run      func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "[--listen ADDR] [--log-format text|json]", "run the bot: the HTTP API and health checks", runServe},
+		{"init", "[PATH] [--force]", "write a commented starter configuration (default docracy.yaml)", runInit},
+		{"credit", "--member M --points N --category C [--note T] [--url U] [--ref KEY] [--at RFC3339]", "credit a member for a contribution; prints the entry's seq", runCredit},
+		{"rep", "MEMBER | --member M [--format text|json]", "show a member's reputation", runRep},
+		{"leaderboard", "[--window 7d|30d|all] [--category C] [--limit N] [--format text|json]", "rank members by points", runLeaderboard},
+		{"history", "--member M [--limit N] [--format text|json]", "list a member's latest entries", runHistory},
+		{"revoke", "--entry SEQ|ID --reason TEXT", "cancel a credit; prints the revoke entry's seq", runRevoke},
+		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},
+		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
+		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
+		{"version", "", "print the version", runVersion},
+	}
+}
+
+// run runs the command named by args[0] and returns the exit status.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitStatus(e, c.name, c.run(ctx, e, args[1:]))
+		}
+	}
+	fmt.Fprintf(e.stderr, "docracy: unknown command %q\n\n", args[0])
+	usage(e.stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "usage: docracy <command> [--config FILE] [--db FILE] [flags]\n\ncommands:\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprint(w, "\nA member is named github:<login>, discord:<user id> or by member id.\n"+
+		"Every command reads --config (default ./docracy.yaml if present, else built-in\n"+
+		"defaults and the environment) and --db (overrides the database key).\n"+
+		"Run \"docracy <command> -h\" for a command's flags.\n")
+}
+
+// usageError is a mistake in how a command was called: exit status 2. An
+// empty message means the flag package has already explained it.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitStatus reports err on stderr, saying what to do, and maps it to an
+// exit status.
+func exitStatus(e *env, name string, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		if ue.msg != "" {
+			fmt.Fprintf(e.stderr, "docracy %s: %s\nrun \"docracy %s -h\" for usage\n", name, ue.msg, name)
+		}
+		return exitUsage
+	default:
+		fmt.Fprintf(e.stderr, "docracy %s: %v\n", name, err)
+		return exitFailure
+	}
+}
+
+// flags is a command's flag set, with the flags every command takes.
+type flags struct {
+	*flag.FlagSet
+	config string
+	db     string
+}
+
+func newFlags(e *env, name string) *flags {
+	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.SetOutput(e.stderr)
+	f.StringVar(&f.config, "config", "", "configuration `FILE` (default ./docracy.yaml if present, else built-in defaults)")
+	f.StringVar(&f.db, "db", "", "ledger database `FILE`, overriding the configuration's database")
+	f.Usage = func() {
+		for _, c := range commands() {
+			if c.name == name {
+				fmt.Fprintf(f.Output(), "usage: docracy %s %s\n\n%s.\n\nflags:\n", name, c.synopsis, c.summary)
+			}
+		}
+		f.PrintDefaults()
+	}
+	return f
+}
+
+// parse parses flags and positional arguments in any order (the flag
+// package alone stops at the first positional one) and returns the
+// positional ones; at most max are accepted.
+func (f *flags) parse(args []string, max int) ([]string, error) {
+	var positional []string
+	for {
+		if err := f.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		} else if err != nil {
+			return nil, &usageError{} // the flag package printed it
+		}
+		rest := f.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	if len(positional) > max {
+		return nil, usagef("unexpected argument %q", positional[max])
+	}
+	return positional, nil
+}
+
+// require reports the first of the named flags that was not given.
+func (f *flags) require(names ...string) error {
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, name := range names {
+		if !set[name] {
+			return usagef("--%s is required", name)
+		}
+	}
+	return nil
+}
+
+// format adds the --format flag of the listing commands.
+func (f *flags) format() *string {
+	return f.String("format", "text", "output `FORMAT`: text or json")
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return usagef("--format %q: use %s", format, strings.Join(allowed, " or "))
+}

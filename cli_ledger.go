@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+func runVerify(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "verify")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	head, n, err := a.ledger.Verify(ctx)
+	if err != nil {
+		return err // a *ledger.ChainError names the first bad seq
+	}
+	fmt.Fprintf(e.stdout, "ok %d %s\n", n, head.Hash)
+	return nil
+}
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "export")
+	format := f.String("format", "jsonl", "output `FORMAT`: jsonl (one entry a line, as hashed) or csv")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "jsonl", "csv"); err != nil {
+		return err
+	}
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := bufio.NewWriter(e.stdout)
+	if *format == "csv" {
+		err = exportCSV(ctx, a.ledger, w)
+	} else {
+		err = exportJSONL(ctx, a.ledger, w)
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return w.Flush()
+}
+
+// exportJSONL writes each entry in its one JSON form: what a verifier
+// hashes, minus "hash".
+func exportJSONL(ctx context.Context, l *ledger.Ledger, w *bufio.Writer) error {
+	return l.Each(ctx, 0, func(x ledger.Entry) error {
+		b, err := x.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+		return w.WriteByte('\n')
+	})
+}
+
+// csvHeader names the columns as the JSON form names its fields.
+var csvHeader = []string{"seq", "id", "kind", "member", "category", "points", "occurred_at", "recorded_at",
+	"source", "source_ref", "actor", "note", "url", "prev_hash", "hash"}
+
+func exportCSV(ctx context.Context, l *ledger.Ledger, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	err := l.Each(ctx, 0, func(x ledger.Entry) error {
+		return cw.Write([]string{
+			strconv.FormatInt(x.Seq, 10), x.ID, string(x.Kind), strconv.FormatInt(x.Member, 10), x.Category,
+			strconv.FormatInt(x.Points, 10), x.OccurredAt.UTC().Format(time.RFC3339),
+			x.RecordedAt.UTC().Format(time.RFC3339), string(x.Source), x.SourceRef, x.Actor, x.Note, x.URL,
+			x.PrevHash, x.Hash,
+		})
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func runBackup(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "backup")
+	positional, err := f.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if len(positional) == 0 {
+		return usagef("name the backup file, e.g. docracy backup docracy-2026-03-01.db")
+	}
+	path := positional[0]
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s already exists: a backup never overwrites, name a new file", path)
+	}
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.ledger.Backup(ctx, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", a.cfg.Database, path)
+	return nil
+}

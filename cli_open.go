@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/ledger"
+)
+
+// defaultConfig is read when --config is not given and the file exists.
+const defaultConfig = "docracy.yaml"
+
+// loadConfig reads the configuration the flags name: --config, else
+// ./docracy.yaml if present, else the built-in defaults and the environment's
+// secrets. --db overrides the database.
+func (f *flags) loadConfig(e *env) (*config.Config, error) {
+	path := f.config
+	if path == "" {
+		if _, err := os.Stat(defaultConfig); err == nil {
+			path = defaultConfig
+		}
+	}
+	cfg, err := readConfig(path, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if f.db != "" {
+		cfg.Database = f.db
+	}
+	return cfg, nil
+}
+
+// readConfig is config.Load with the environment of the command.
+func readConfig(path string, getenv func(string) (string, bool)) (*config.Config, error) {
+	if path == "" {
+		cfg := config.FromEnv(getenv)
+		return cfg, cfg.Validate()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return config.LoadBytes(data, getenv)
+}
+
+// app is what the ledger commands work with.
+type app struct {
+	cfg    *config.Config
+	ledger *ledger.Ledger
+	bot    *bot.Bot
+}
+
+// open loads the configuration and opens the ledger. Only commands that
+// write (create) may start a new ledger: reading a mistyped --db must fail,
+// not answer from an empty database.
+func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
+	cfg, err := f.loadConfig(e)
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no ledger at %s: check --db or the database key of the configuration", cfg.Database)
+		}
+	}
+	l, err := openLedger(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := bot.New(l, cfg.Scoring.Categories)
+	// One-shot commands speak on stdout; the log only carries trouble.
+	b.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &app{cfg: cfg, ledger: l, bot: b}, nil
+}
+
+func openLedger(ctx context.Context, cfg *config.Config) (*ledger.Ledger, error) {
+	return ledger.Open(ctx, cfg.Database, ledger.Options{HalfLife: cfg.Scoring.HalfLife()})
+}
+
+func (a *app) Close() error { return a.ledger.Close() }
+
+// actor names who runs a CLI command in the entries it writes.
+func actor(e *env) string {
+	if user, ok := e.getenv("USER"); ok && user != "" {
+		return "cli:" + user
+	}
+	return "cli:unknown"
+}
+
+// writeJSON prints v on one line. <, > and & stay as they are, so that
+// entries keep the one JSON form the hash chain covers.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/config"
+)
+
+// HTTP server limits: slow or oversized clients must not hold connections
+// or memory. shutdownTimeout bounds how long in-flight requests may take
+// to finish once a stop is asked for.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 15 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 20 * time.Second
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "serve")
+	listen := f.String("listen", "", "`ADDR` to listen on, overriding http.listen; port 0 picks a free port")
+	logFormat := f.String("log-format", "", "log `FORMAT`, text or json, overriding log.format")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if *logFormat != "" {
+		if err := checkFormat(*logFormat, "text", "json"); err != nil {
+			return err
+		}
+	}
+	cfg, err := f.loadConfig(e)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.HTTP.Listen = *listen
+	}
+	if *logFormat != "" {
+		cfg.Log.Format = *logFormat
+	}
+	return serve(ctx, cfg, newLogger(e.stderr, cfg.Log))
+}
+
+// serve runs the HTTP server until ctx ends or SIGINT or SIGTERM arrives,
+// then lets in-flight requests finish and closes the ledger.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	log.Info("docracy starting", "version", versionString(), "database", cfg.Database)
+	log.Debug("configuration", "config", cfg) // secrets redacted by config
+	l, err := openLedger(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := l.Close(); err != nil {
+			log.Error("close ledger", "err", err)
+		}
+	}()
+
+	b := bot.New(l, cfg.Scoring.Categories)
+	b.Logger = log
+	mux := http.NewServeMux()
+	b.Routes(mux)
+	logIntegrations(log, cfg)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w (change http.listen or pass --listen)", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// The real address: with port 0 the kernel chose it.
+	log.Info("listening", "addr", ln.Addr().String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	stop() // a second signal kills at once
+	log.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// newLogger logs as the configuration says; config has already checked
+// the level and format.
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// integration is an optional part of the bot, and whether it runs.
+type integration struct {
+	Name   string
+	Status string // "off" or "not available in this version"
+	Reason string
+}
+
+const unavailable = "not available in this version"
+
+// integrations says which parts would run with this configuration. Each
+// switches on with its secret; none is built yet, so those whose secret is
+// set are reported as unavailable rather than silently ignored.
+func integrations(cfg *config.Config) []integration {
+	gate := func(name, secret, variable string) integration {
+		if secret == "" {
+			return integration{name, "off", variable + " not set"}
+		}
+		return integration{name, unavailable, variable + " is set"}
+	}
+	digest := integration{"digest", unavailable, "would post to the log: DISCORD_TOKEN and DISCORD_WEBHOOK_URL not set"}
+	switch {
+	case cfg.Digest.Schedule == "":
+		digest = integration{"digest", "off", "digest.schedule is empty"}
+	case cfg.Discord.Token != "":
+		digest.Reason = "would post to Discord: DISCORD_TOKEN is set"
+	case cfg.Discord.WebhookURL != "":
+		digest.Reason = "would post to Discord: DISCORD_WEBHOOK_URL is set"
+	}
+	return []integration{
+		gate("github webhook", cfg.GitHub.WebhookSecret, "GITHUB_WEBHOOK_SECRET"),
+		gate("discord gateway", cfg.Discord.Token, "DISCORD_TOKEN"),
+		gate("discord interactions", cfg.Discord.PublicKey, "DISCORD_PUBLIC_KEY"),
+		digest,
+	}
+}
+
+// logIntegrations names the variables, never their values.
+func logIntegrations(log *slog.Logger, cfg *config.Config) {
+	for _, in := range integrations(cfg) {
+		level := slog.LevelInfo
+		if in.Status == unavailable {
+			level = slog.LevelWarn
+		}
+		log.Log(context.Background(), level, "integration", "name", in.Name, "status", in.Status, "reason", in.Reason)
+	}
+}
