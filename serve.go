@@ -13,6 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
 )
@@ -73,6 +77,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	b.Logger = log
 	mux := http.NewServeMux()
 	b.Routes(mux)
+	metrics := newMetrics()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -112,6 +118,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newMetrics is the Prometheus registry of this process; each part of the
+// bot registers its own metrics on it.
+func newMetrics() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // newLogger logs as the configuration says; config has already checked
