@@ -2,108 +2,24 @@ package ledger_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
-// The benchmark ledger: 1,000,000 entries over 10,000 members, spread over
-// two years, as a large cooperative would hold after a few years.
-const (
-	benchMembers = 10_000
-	benchEntries = 1_000_000
-	benchSpan    = 730 * 24 * time.Hour
-)
+const benchMembers = 10_000
 
-var benchCategories = []string{"code", "review", "doc", "design", "translation", "bug", "security", "infra", "community", "research", "ops"}
+var benchCategories = ledgertest.Categories
 
-var (
-	fixtureOnce sync.Once
-	fixturePath string
-	fixtureErr  error
-)
-
-// benchLedger opens the shared 1M-entry ledger, building it once per
-// machine (it is cached in the temp dir, keyed by the schema it was built
-// with). Benchmarks that write get their own copy.
+// benchLedger opens the shared 1M-entry ledger of ledgertest.Large.
+// Benchmarks that write get their own copy.
 func benchLedger(b *testing.B) *ledger.Ledger {
 	b.Helper()
-	fixtureOnce.Do(func() {
-		fixturePath = filepath.Join(os.TempDir(), "docracy-bench-1m-v1.db")
-		fixtureErr = buildFixture(fixturePath)
-	})
-	if fixtureErr != nil {
-		b.Fatal(fixtureErr)
-	}
-	return openPath(b, fixturePath, ledger.Options{HalfLife: 90 * 24 * time.Hour, Now: (&clock{t0}).Now})
-}
-
-func buildFixture(path string) error {
-	ctx := context.Background()
-	if l, err := ledger.Open(ctx, path, ledger.Options{HalfLife: 90 * 24 * time.Hour}); err == nil {
-		head, _ := l.Head(ctx)
-		l.Close()
-		if head.Seq == benchEntries {
-			return nil
-		}
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
-	l, err := ledger.Open(ctx, path, ledger.Options{HalfLife: 90 * 24 * time.Hour, Now: (&clock{t0}).Now})
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	if err := insertMembers(path, benchMembers); err != nil {
-		return err
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	batch := make([]ledger.NewEntry, 0, 10_000)
-	for i := range benchEntries {
-		batch = append(batch, ledger.NewEntry{
-			Kind: ledger.KindCredit, Member: 1 + rng.Int64N(benchMembers),
-			Category: benchCategories[rng.IntN(len(benchCategories))], Points: 1 + rng.Int64N(10),
-			OccurredAt: t0.Add(-time.Duration(rng.Int64N(int64(benchSpan)))),
-			Source:     ledger.SourceGitHub, SourceRef: fmt.Sprintf("bench:%d", i), Actor: "github:1",
-			Note: "Merged pull request #1234: make the thing faster", URL: "https://github.com/coop/repo/pull/1234",
-		})
-		if len(batch) == cap(batch) {
-			if _, err := l.AppendBatch(ctx, batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	return nil
-}
-
-// insertMembers adds members in one transaction, faster than one account
-// at a time for a fixture.
-func insertMembers(path string, n int) error {
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	for i := 1; i <= n; i++ {
-		if _, err := tx.Exec("INSERT INTO members (id, name, created_at) VALUES (?, ?, ?)", i, fmt.Sprint("member", i), t0.Unix()); err != nil {
-			tx.Rollback()
-			return err
-		}
-	}
-	return tx.Commit()
+	return openPath(b, ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: (&clock{t0}).Now})
 }
 
 // benchCopy gives a writing benchmark its own copy of the fixture.
@@ -184,7 +100,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, n, err := l.Verify(ctx); err != nil || n != benchEntries {
+		if _, n, err := l.Verify(ctx); err != nil || n != int64(ledgertest.Large.Entries) {
 			b.Fatalf("%d entries, %v", n, err)
 		}
 	}
