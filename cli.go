@@ -42,6 +42,7 @@ func commands() []command {
 		{"leaderboard", "[--window 7d|30d|all] [--category C] [--limit N] [--format text|json]", "rank members by points", runLeaderboard},
 		{"history", "--member M [--limit N] [--format text|json]", "list a member's latest entries", runHistory},
 		{"revoke", "--entry SEQ|ID --reason TEXT", "cancel a credit; prints the revoke entry's seq", runRevoke},
+		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
 		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},
 		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},

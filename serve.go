@@ -77,6 +77,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	b.Logger = log
 	mux := http.NewServeMux()
 	b.Routes(mux)
+	treasury, err := newTreasury(cfg, l)
+	if err != nil {
+		return err
+	}
+	b.PayoutRoutes(mux, treasury)
 	metrics := newMetrics()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)

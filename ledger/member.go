@@ -243,3 +243,20 @@ func (l *Ledger) setMemberField(ctx context.Context, member int64, column, value
 		return nil
 	})
 }
+
+// Accounts returns every member's accounts, by member id: one query for
+// listings that show many members.
+func (l *Ledger) Accounts(ctx context.Context) (map[int64][]Account, error) {
+	accounts := map[int64][]Account{}
+	err := l.eachRow(ctx, func(row scanner) error {
+		var member int64
+		var a Account
+		err := row.Scan(&member, &a.Platform, &a.ExternalID, &a.Login)
+		accounts[member] = append(accounts[member], a)
+		return err
+	}, "SELECT member_id, platform, coalesce(external_id, ''), login FROM accounts ORDER BY member_id, platform, rowid")
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return accounts, nil
+}

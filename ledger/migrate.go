@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -28,6 +30,16 @@ var migrations = func() []string {
 		out[i] = string(b)
 	}
 	return out
+}()
+
+// SchemaID fingerprints the embedded migrations, so that caches of built
+// databases (benchmark fixtures) are rebuilt when the schema changes.
+var SchemaID = func() string {
+	h := sha256.New()
+	for _, m := range migrations {
+		h.Write([]byte(m))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
 // migrate applies each migration the database lacks in its own

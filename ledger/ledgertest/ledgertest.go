@@ -53,7 +53,7 @@ func Path(tb testing.TB, s Spec) string {
 	if path, ok := built[s]; ok {
 		return path
 	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("docracy-fixture-v2-%d-%d-%d-%d.db", s.Members, s.Entries, int64(s.Span.Hours()), s.At.Unix()))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("docracy-fixture-%s-%d-%d-%d-%d.db", ledger.SchemaID, s.Members, s.Entries, int64(s.Span.Hours()), s.At.Unix()))
 	if err := build(path, s); err != nil {
 		tb.Fatalf("build fixture: %v", err)
 	}

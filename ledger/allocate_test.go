@@ -1,0 +1,174 @@
+package ledger_test
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/docracy/docracy/ledger"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseAndFormatAmount(t *testing.T) {
+	tests := []struct {
+		in       string
+		decimals int
+		minor    string // "" = refused
+		out      string
+	}{
+		{"1000.00", 2, "100000", "1000.00"},
+		{"1000", 2, "100000", "1000.00"},
+		{"5.5", 2, "550", "5.50"},
+		{"0.000001", 6, "1", "0.000001"},
+		{"1000.000000000000000001", 18, "1000000000000000000001", "1000.000000000000000001"},
+		{"12", 0, "12", "12"},
+		{"1.001", 2, "", ""},
+		{"-1.00", 2, "", ""},
+		{"1e3", 2, "", ""},
+		{"1,5", 2, "", ""},
+		{"", 2, "", ""},
+		{".5", 2, "", ""},
+		{"5.", 2, "", ""},
+		{" 5", 2, "", ""},
+		{"1.0", 19, "", ""},
+		{"99999999999999999999999999999999999999999", 2, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tt.in, tt.decimals), func(t *testing.T) {
+			v, err := ledger.ParseAmount(tt.in, tt.decimals)
+			if tt.minor == "" {
+				if err == nil {
+					t.Fatalf("accepted as %s", v)
+				}
+				return
+			}
+			if err != nil || v.String() != tt.minor {
+				t.Fatalf("= %v, %v; want %s", v, err, tt.minor)
+			}
+			if got := ledger.FormatAmount(v, tt.decimals); got != tt.out {
+				t.Errorf("format = %q, want %q", got, tt.out)
+			}
+		})
+	}
+}
+
+func claims(weights ...int64) []ledger.Claim {
+	out := make([]ledger.Claim, len(weights))
+	for i, w := range weights {
+		out[i] = ledger.Claim{Member: int64(i + 1), Weight: big.NewInt(w)}
+	}
+	return out
+}
+
+func amounts(shares []ledger.Share) map[int64]int64 {
+	out := map[int64]int64{}
+	for _, s := range shares {
+		out[s.Member] = s.Amount.Int64()
+	}
+	return out
+}
+
+// Each case is worked out by hand in its comment.
+func TestAllocateByHand(t *testing.T) {
+	tests := []struct {
+		name    string
+		claims  []ledger.Claim
+		rules   ledger.SplitRules
+		want    map[int64]int64
+		wantErr error
+	}{
+		// 100 × 1/3 = 33.33 each; the one unit left goes to the lowest id.
+		{"thirds", claims(1, 1, 1), ledger.SplitRules{Budget: big.NewInt(100)}, map[int64]int64{1: 34, 2: 33, 3: 33}, nil},
+		// 1000 × (5, 3, 2)/10 = 500, 300, 200.
+		{"exact", claims(5, 3, 2), ledger.SplitRules{Budget: big.NewInt(1000)}, map[int64]int64{1: 500, 2: 300, 3: 200}, nil},
+		// 10 × (1, 2, 4)/7 = 1.43, 2.86, 5.71 → floors 1, 2, 5 (8); remainders .43 .86 .71 → +1 to 2 and 3.
+		{"largest remainder", claims(1, 2, 4), ledger.SplitRules{Budget: big.NewInt(10)}, map[int64]int64{1: 1, 2: 3, 3: 6}, nil},
+		// cap 40% of 100 = 40: member 1 would get 80 → 40; the other 60 split 1:1.
+		{"cap", claims(8, 1, 1), ledger.SplitRules{Budget: big.NewInt(100), MaxSharePercent: 40}, map[int64]int64{1: 40, 2: 30, 3: 30}, nil},
+		// min 10 of 100: member 3 would get 100×1/21 = 4.76 → drops; 100 split 10:10 = 50, 50.
+		{"minimum", claims(10, 10, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(10)}, map[int64]int64{1: 50, 2: 50}, nil},
+		// cap 50 of 100 with two members: exactly capped, nothing left over.
+		{"everyone exactly capped", claims(9, 1), ledger.SplitRules{Budget: big.NewInt(100), MaxSharePercent: 50}, map[int64]int64{1: 50, 2: 50}, nil},
+		{"everyone capped", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(100), MaxSharePercent: 25}, nil, ledger.ErrAllCapped},
+		{"nobody earned", claims(0, 0), ledger.SplitRules{Budget: big.NewInt(100)}, nil, ledger.ErrNothingEarned},
+		{"all below min", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(60)}, nil, ledger.ErrAllBelowMin},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			shares, err := ledger.Allocate(tt.claims, tt.rules)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			if diff := cmp.Diff(tt.want, amounts(shares)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAllocateProperties checks, on random inputs, what every split must
+// hold: exact sum, no negatives, caps and minimums, and independence from
+// the order of the members.
+func TestAllocateProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for i := range 2000 {
+		decimals := rng.IntN(19)
+		unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals)), nil)
+		budget := new(big.Int).Mul(big.NewInt(1+rng.Int64N(100_000)), unit)
+		budget.Add(budget, big.NewInt(rng.Int64N(1000)))
+		rules := ledger.SplitRules{Budget: budget}
+		if rng.IntN(2) == 0 {
+			rules.MaxSharePercent = 1 + rng.IntN(100)
+		}
+		if rng.IntN(2) == 0 {
+			rules.MinAmount = new(big.Int).Div(budget, big.NewInt(1+rng.Int64N(500)))
+		}
+		cs := make([]ledger.Claim, 1+rng.IntN(60))
+		for j := range cs {
+			cs[j] = ledger.Claim{Member: int64(j*3 + 1), Weight: big.NewInt(rng.Int64N(1000))}
+		}
+		shares, err := ledger.Allocate(cs, rules)
+		if err != nil {
+			if !errors.Is(err, ledger.ErrAllCapped) && !errors.Is(err, ledger.ErrAllBelowMin) && !errors.Is(err, ledger.ErrNothingEarned) && rules.MinAmount == nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			continue
+		}
+		checkShares(t, i, shares, rules)
+		shuffled := append([]ledger.Claim(nil), cs...)
+		rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+		again, err := ledger.Allocate(shuffled, rules)
+		if err != nil {
+			t.Fatalf("case %d shuffled: %v", i, err)
+		}
+		if diff := cmp.Diff(shares, again, cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })); diff != "" {
+			t.Fatalf("case %d: order changed the result:\n%s", i, diff)
+		}
+	}
+}
+
+func checkShares(t *testing.T, i int, shares []ledger.Share, rules ledger.SplitRules) {
+	t.Helper()
+	total := new(big.Int)
+	capAmount := new(big.Int).Div(new(big.Int).Mul(rules.Budget, big.NewInt(int64(rules.MaxSharePercent))), big.NewInt(100))
+	for _, s := range shares {
+		total.Add(total, s.Amount)
+		if s.Amount.Sign() <= 0 {
+			t.Fatalf("case %d: member %d gets %s", i, s.Member, s.Amount)
+		}
+		if rules.MaxSharePercent > 0 && rules.MaxSharePercent < 100 && s.Amount.Cmp(capAmount) > 0 {
+			t.Fatalf("case %d: member %d gets %s over the cap %s", i, s.Member, s.Amount, capAmount)
+		}
+		if rules.MinAmount != nil && s.Amount.Cmp(rules.MinAmount) < 0 {
+			t.Fatalf("case %d: member %d gets %s under the minimum %s", i, s.Member, s.Amount, rules.MinAmount)
+		}
+	}
+	if total.Cmp(rules.Budget) != 0 {
+		t.Fatalf("case %d: shares add up to %s, budget %s", i, total, rules.Budget)
+	}
+}
