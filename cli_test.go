@@ -259,9 +259,9 @@ func TestIntegrations(t *testing.T) {
 		{"every secret", func(c *config.Config) {
 			c.GitHub.WebhookSecret, c.Discord.Token, c.Discord.PublicKey = "s", "t", "k"
 		}, []integration{
-			{"github webhook", na, "GITHUB_WEBHOOK_SECRET is set"},
-			{"discord gateway", na, "DISCORD_TOKEN is set"},
-			{"discord interactions", na, "DISCORD_PUBLIC_KEY is set"},
+			{"github webhook", "on", "GITHUB_WEBHOOK_SECRET is set"},
+			{"discord gateway", "on", "DISCORD_TOKEN is set"},
+			{"discord interactions", "on", "DISCORD_PUBLIC_KEY is set"},
 			{"digest", na, "would post to Discord: DISCORD_TOKEN is set"},
 		}},
 		{"webhook, no schedule", func(c *config.Config) { c.Discord.WebhookURL = "https://x"; c.Digest.Schedule = "" }, []integration{

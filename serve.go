@@ -88,12 +88,24 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	bg := newBackground(ctx)
+	defer bg.stop() // before the ledger closes
+	if err := startDigest(bg, cfg, l, logPoster{log}, log); err != nil {
+		return err
+	}
+	if err := startGitHub(bg, cfg, l, mux, metrics, log); err != nil {
+		return err
+	}
+	if err := startDiscord(bg, cfg, l, b, mux, metrics, log); err != nil {
+		return err
+	}
+	handler := startWeb(bg, cfg, l, b, treasury, mux, metrics, log)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w (change http.listen or pass --listen)", err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -156,16 +168,10 @@ type integration struct {
 
 const unavailable = "not available in this version"
 
-// integrations says which parts would run with this configuration. Each
-// switches on with its secret; none is built yet, so those whose secret is
-// set are reported as unavailable rather than silently ignored.
+// integrations says which parts run with this configuration. Each
+// switches on with its secret; a part not built yet is reported as
+// unavailable rather than silently ignored.
 func integrations(cfg *config.Config) []integration {
-	gate := func(name, secret, variable string) integration {
-		if secret == "" {
-			return integration{name, "off", variable + " not set"}
-		}
-		return integration{name, unavailable, variable + " is set"}
-	}
 	digest := integration{"digest", unavailable, "would post to the log: DISCORD_TOKEN and DISCORD_WEBHOOK_URL not set"}
 	switch {
 	case cfg.Digest.Schedule == "":
@@ -176,9 +182,9 @@ func integrations(cfg *config.Config) []integration {
 		digest.Reason = "would post to Discord: DISCORD_WEBHOOK_URL is set"
 	}
 	return []integration{
-		gate("github webhook", cfg.GitHub.WebhookSecret, "GITHUB_WEBHOOK_SECRET"),
-		gate("discord gateway", cfg.Discord.Token, "DISCORD_TOKEN"),
-		gate("discord interactions", cfg.Discord.PublicKey, "DISCORD_PUBLIC_KEY"),
+		githubWebhook(cfg),
+		discordGateway(cfg),
+		discordInteractions(cfg),
 		digest,
 	}
 }

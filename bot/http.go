@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Routes registers the read-only API and the health checks on mux, which
@@ -54,9 +55,33 @@ func (b *Bot) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleHead serves the head with the hash as its ETag: the hash commits
+// to the whole history, so a poller's If-None-Match gets a 304 until an
+// entry is appended.
 func (b *Bot) handleHead(w http.ResponseWriter, r *http.Request) {
 	head, err := b.Head(r.Context())
+	if err == nil {
+		etag := `"` + head.Hash + `"`
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", "no-cache")
+		if etagMatch(r.Header.Get("If-None-Match"), etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
 	b.respond(w, r, head, err)
+}
+
+// etagMatch reports whether an If-None-Match header names etag: "*", or a
+// comma-separated list compared weakly (RFC 9110 §13.1.2).
+func etagMatch(header, etag string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || tag == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Bot) handleLeaderboard(w http.ResponseWriter, r *http.Request) {

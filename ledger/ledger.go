@@ -43,6 +43,8 @@ type Ledger struct {
 
 	mu    sync.Mutex // serialises writers within this process
 	decay decay      // guarded by mu
+
+	github githubQueue // GitHub writes waiting to be committed together
 }
 
 // Open opens the ledger at path, creating it if needed and applying

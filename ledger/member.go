@@ -74,23 +74,7 @@ func (l *Ledger) EnsureAccount(ctx context.Context, a Account, name string) (m M
 		return Member{}, false, fmt.Errorf("ensure account: no id or login")
 	}
 	err = l.write(ctx, func(w *writer) error {
-		id, found, err := w.claimAccount(ctx, a)
-		if err != nil || found {
-			m.ID = id
-			return err
-		}
-		if name == "" {
-			name = a.Login
-		}
-		if name == "" {
-			name = a.String()
-		}
-		if m, err = w.createMember(ctx, name, ""); err != nil {
-			return err
-		}
-		created = true
-		_, err = w.tx.ExecContext(ctx, "INSERT INTO accounts (platform, external_id, login, member_id) VALUES (?, ?, ?, ?)",
-			a.Platform, nullable(a.ExternalID), a.Login, m.ID)
+		m.ID, created, err = w.ensureAccount(ctx, a, name)
 		return err
 	})
 	if err != nil {
@@ -100,14 +84,37 @@ func (l *Ledger) EnsureAccount(ctx context.Context, a Account, name string) (m M
 	return m, created, err
 }
 
+// ensureAccount is EnsureAccount within a write: it returns the id of the
+// member holding a, creating the member and the account on first sight.
+func (w *writer) ensureAccount(ctx context.Context, a Account, name string) (member int64, created bool, err error) {
+	id, found, err := w.claimAccount(ctx, a)
+	if err != nil || found {
+		return id, false, err
+	}
+	if name == "" {
+		name = a.Login
+	}
+	if name == "" {
+		name = a.String()
+	}
+	m, err := w.createMember(ctx, name, "")
+	if err != nil {
+		return 0, false, err
+	}
+	_, err = w.tx.ExecContext(ctx, "INSERT INTO accounts (platform, external_id, login, member_id) VALUES (?, ?, ?, ?)",
+		a.Platform, nullable(a.ExternalID), a.Login, m.ID)
+	return m.ID, true, err
+}
+
 // claimAccount finds an existing account by id, then by login among the
 // accounts whose id is not known yet, and brings its id and login up to date.
 func (w *writer) claimAccount(ctx context.Context, a Account) (member int64, found bool, err error) {
 	if a.ExternalID != "" {
-		err = w.tx.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND external_id = ?",
-			a.Platform, a.ExternalID).Scan(&member)
+		var login string
+		err = w.tx.QueryRowContext(ctx, "SELECT member_id, login FROM accounts WHERE platform = ? AND external_id = ?",
+			a.Platform, a.ExternalID).Scan(&member, &login)
 		if err == nil {
-			if a.Login != "" {
+			if a.Login != "" && a.Login != login { // rewriting it unchanged would cost every credit a page write
 				_, err = w.tx.ExecContext(ctx, "UPDATE accounts SET login = ? WHERE platform = ? AND external_id = ?",
 					a.Login, a.Platform, a.ExternalID)
 			}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,8 +21,16 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 	return readHead(ctx, l.db)
 }
 
-const entryColumns = `seq, id, kind, member_id, category, points, occurred_at, recorded_at,
-	source, source_ref, actor, note, url, prev_hash, hash`
+// entryColumnNames are the columns scanEntry reads, in its order.
+var entryColumnNames = []string{"seq", "id", "kind", "member_id", "category", "points", "occurred_at",
+	"recorded_at", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash"}
+
+var entryColumns = qualified("")
+
+// qualified lists the entry columns, each prefixed (e.g. "e." in a join).
+func qualified(prefix string) string {
+	return prefix + strings.Join(entryColumnNames, ", "+prefix)
+}
 
 type scanner interface{ Scan(dest ...any) error }
 

@@ -23,6 +23,11 @@ type writer struct {
 func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.writeLocked(ctx, fn)
+}
+
+// writeLocked is write for a caller that holds l.mu.
+func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) error {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

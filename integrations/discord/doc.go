@@ -1,9 +1,24 @@
-// Package discord will connect docracy to Discord: the slash commands, over
-// the gateway (DISCORD_TOKEN) or the signed HTTP interactions endpoint
-// (DISCORD_PUBLIC_KEY), and the posting of the digest. Each command calls
-// the same bot function as its CLI counterpart and answers errors with an
-// ephemeral message saying what to fix.
+// Package discord connects docracy to Discord's slash commands.
 //
-// It may hold little yet: serve reports these parts as not available in
-// this version when their secret is set.
+// Interactions arrive by two transports, the gateway (a discordgo session
+// opened with DISCORD_TOKEN, see Gateway) and the HTTP interactions endpoint
+// (POST /discord/interactions, signed with the application's Ed25519 key,
+// see Handler). Both hand the same *discordgo.Interaction to one Router,
+// which checks it (a guild, a known command, the caller's roles, the
+// options), acknowledges it, and handles it by calling the same bot use
+// cases as the CLI. Work that outlasts about two seconds is deferred: the
+// first answer is a deferral (type 5) and the result follows as an edit.
+//
+// Replies are embeds kept within Discord's limits (see Fit). Every error is
+// ephemeral and names the option at fault and what to do. Allowed mentions
+// let a reply ping at most the member it credits: never @everyone, @here or
+// a role, whatever a note contains.
+//
+// /link github:<login> is confirmed by a one-time code the member puts in
+// their GitHub bio, read with go-github (see GitHubProfiles), or by a
+// maintainer's /link member github.
+//
+// Calls to Discord's REST API (see NewSession and REST) time out, retry a
+// 5xx with bounded backoff and a 429 a bounded number of times, so no
+// goroutine waits on Discord forever.
 package discord

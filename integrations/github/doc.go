@@ -1,9 +1,18 @@
-// Package github will connect docracy to GitHub: the signed webhook
-// (POST /github/webhook) that turns merged pull requests and reviews into
-// credits, and the reconcile and backfill passes that read the REST API to
-// catch up what the webhooks missed. Every event is normalised into a bot
-// request with its natural idempotency key, so nothing is credited twice.
+// Package github connects docracy to GitHub.
 //
-// It may hold little yet: serve reports the webhook as not available in
-// this version when GITHUB_WEBHOOK_SECRET is set.
+// Handler serves POST /github/webhook. Each delivery is first checked (method,
+// size, HMAC-SHA256 signature with go-github's ValidatePayload, the event and
+// delivery headers), then handled: go-github's ParseWebHook decodes it, a
+// merged pull request or a submitted review is normalised into a bot
+// request, and the answer goes out only once the credit is committed, so
+// that a 2xx means stored. Every other event is answered 204 and ignored.
+//
+// Client reads closed pull requests and their reviews through the REST API,
+// page by page, waiting out rate limits and retrying server errors; it is
+// the bot.PRSource of reconcile and backfill. Reconciler runs reconcile over
+// every configured repository at start-up and on a cron schedule.
+//
+// Whatever path a pull request comes by (webhook, redelivery, reconcile,
+// backfill), the bot credits it under the same natural key, so it is
+// credited once.
 package github

@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+// Poster delivers a digest: to a Discord channel, a Discord webhook or the
+// log. nonce is the same for every attempt at the same period, so that a
+// destination that honours it (Discord's enforce_nonce) never shows the
+// digest twice, even when we crash between posting and recording.
+type Poster interface {
+	PostDigest(ctx context.Context, d Digest, nonce string) (messageID string, err error)
+}
+
+// DigestStore is what the scheduler reads and records.
+type DigestStore interface {
+	DigestLedger
+	RecordDigest(ctx context.Context, r ledger.DigestRecord) error
+	LastDigest(ctx context.Context) (ledger.DigestRecord, error)
+	DigestsSince(ctx context.Context) (time.Time, error)
+}
+
+// DigestScheduler posts the digest of each period once, at the slot of the
+// schedule that ends it. A slot missed while the bot was down is posted at
+// start-up, only the latest one; a failed post is retried with backoff
+// until it succeeds or the next slot comes.
+type DigestScheduler struct {
+	Store    DigestStore
+	Poster   Poster
+	Schedule cron.Schedule
+	Top      int
+	Now      func() time.Time
+	After    func(time.Duration) <-chan time.Time // time.After; tests move a fake clock
+	Backoff  time.Duration                        // first wait before a retry
+	Logger   *slog.Logger
+}
+
+// maxBackoff bounds the wait between two attempts at a post.
+const maxBackoff = time.Hour
+
+// Run posts what is due, then each digest at its slot, until ctx ends.
+func (s *DigestScheduler) Run(ctx context.Context) {
+	for {
+		if err := s.PostDue(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Error("digest", "err", err)
+		}
+		now := s.Now()
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.After(s.Schedule.Next(now).Sub(now)):
+		}
+	}
+}
+
+// PostDue posts the digest of the latest slot that has come and was not
+// posted, if any.
+func (s *DigestScheduler) PostDue(ctx context.Context) error {
+	slot, err := s.dueSlot(ctx)
+	if err != nil || slot.IsZero() {
+		return err
+	}
+	return s.post(ctx, slot)
+}
+
+// dueSlot is the latest slot after the last posted one (or after the
+// scheduler first ran) that is not in the future.
+func (s *DigestScheduler) dueSlot(ctx context.Context) (time.Time, error) {
+	since, err := s.lastSlot(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.Now()
+	var due time.Time
+	for t := s.Schedule.Next(since); !t.After(now); t = s.Schedule.Next(t) {
+		due = t
+	}
+	return due, nil
+}
+
+func (s *DigestScheduler) lastSlot(ctx context.Context) (time.Time, error) {
+	last, err := s.Store.LastDigest(ctx)
+	if err == nil {
+		return last.Slot, nil
+	} else if !errors.Is(err, ledger.ErrNotFound) {
+		return time.Time{}, err
+	}
+	return s.Store.DigestsSince(ctx)
+}
+
+// post builds and posts the digest of the period that slot ends, retrying
+// until it is posted or the next slot is due.
+func (s *DigestScheduler) post(ctx context.Context, slot time.Time) error {
+	start := PreviousSlot(s.Schedule, slot)
+	next := s.Schedule.Next(slot)
+	wait := max(s.Backoff, time.Second)
+	for {
+		id, err := s.attempt(ctx, start, slot)
+		if err == nil {
+			s.Logger.Info("digest posted", "period_start", start, "slot", slot, "message", id)
+			return s.Store.RecordDigest(ctx, ledger.DigestRecord{Slot: slot, PeriodStart: start, MessageID: id})
+		}
+		if !s.Now().Add(wait).Before(next) {
+			return fmt.Errorf("digest of %s not posted before the next slot, giving up: %w", start.Format(time.DateOnly), err)
+		}
+		s.Logger.Warn("digest not posted, will retry", "period_start", start, "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.After(wait):
+		}
+		wait = min(wait*2, maxBackoff)
+	}
+}
+
+func (s *DigestScheduler) attempt(ctx context.Context, start, end time.Time) (string, error) {
+	d, err := BuildDigest(ctx, s.Store, start, end, s.Top)
+	if err != nil {
+		return "", err
+	}
+	return s.Poster.PostDigest(ctx, d, DigestNonce(start))
+}
+
+// DigestNonce identifies the digest of the period starting at start: at
+// most 25 characters, as Discord allows.
+func DigestNonce(start time.Time) string {
+	return "digest-" + strconv.FormatInt(start.Unix(), 10)
+}
+
+// PreviousSlot is the slot of the schedule before slot: the start of the
+// period that slot ends.
+func PreviousSlot(s cron.Schedule, slot time.Time) time.Time {
+	for _, back := range []time.Duration{35 * 24 * time.Hour, 400 * 24 * time.Hour} {
+		var prev time.Time
+		for t := s.Next(slot.Add(-back)); t.Before(slot); t = s.Next(t) {
+			prev = t
+		}
+		if !prev.IsZero() {
+			return prev
+		}
+	}
+	return slot.Add(-7 * 24 * time.Hour)
+}
+
+// DigestPeriodAt is the period whose digest is the latest due at t: from
+// the slot before the last slot up to t, to that last slot.
+func DigestPeriodAt(s cron.Schedule, t time.Time) (start, end time.Time) {
+	end = PreviousSlot(s, s.Next(t))
+	return PreviousSlot(s, end), end
+}

@@ -1,0 +1,290 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/robfig/cron/v3"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var (
+	digestStart = ledgertest.SampleStart
+	digestEnd   = ledgertest.SampleEnd
+)
+
+func TestDigestGolden(t *testing.T) {
+	l := ledgertest.Sample(t)
+	d, err := bot.BuildDigest(context.Background(), l, digestStart, digestEnd, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGoldenFile(t, "digest.golden.txt", d.Text())
+	if d.Points != 18 || d.Contributors != 3 || d.Entries != 4 {
+		t.Errorf("totals: %d points, %d contributors, %d entries; want 18, 3, 4", d.Points, d.Contributors, d.Entries)
+	}
+	if diff := cmp.Diff([]string{"bob", "*carol*_"}, d.Newcomers); diff != "" {
+		t.Errorf("newcomers (-want +got):\n%s", diff)
+	}
+}
+
+func TestDigestChartIsAPNG(t *testing.T) {
+	d, err := bot.BuildDigest(context.Background(), ledgertest.Sample(t), digestStart, digestEnd, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []bot.Digest{d, {Start: digestStart, End: digestEnd}} {
+		b, err := d.Chart()
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("chart does not decode: %v", err)
+		}
+		if size := img.Bounds().Size(); size.X != bot.ChartWidth || size.Y != bot.ChartHeight {
+			t.Errorf("chart is %v, want %dx%d", size, bot.ChartWidth, bot.ChartHeight)
+		}
+	}
+}
+
+func checkGoldenFile(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// fakeClock is moved by the scheduler's own waits: After jumps ahead.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
+// recordingPoster remembers what it posted, fails as told, and keeps one
+// message per nonce, as Discord does with enforce_nonce.
+type recordingPoster struct {
+	mu       sync.Mutex
+	clock    *fakeClock
+	failures int // fail this many attempts first
+	posts    []post
+	onPost   func()
+}
+
+type post struct {
+	at     time.Time
+	start  time.Time
+	nonce  string
+	digest bot.Digest
+}
+
+func (p *recordingPoster) PostDigest(ctx context.Context, d bot.Digest, nonce string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failures > 0 {
+		p.failures--
+		return "", errors.New("503 Service Unavailable")
+	}
+	for i, old := range p.posts {
+		if old.nonce == nonce {
+			return fmt.Sprint("msg-", i), nil
+		}
+	}
+	p.posts = append(p.posts, post{at: p.clock.Now(), start: d.Start, nonce: nonce, digest: d})
+	if p.onPost != nil {
+		p.onPost()
+	}
+	return fmt.Sprint("msg-", len(p.posts)-1), nil
+}
+
+func (p *recordingPoster) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.posts)
+}
+
+const parisMonday9 = "CRON_TZ=Europe/Paris 0 9 * * MON"
+
+func newScheduler(t *testing.T, l *ledger.Ledger, clock *fakeClock, poster *recordingPoster) *bot.DigestScheduler {
+	t.Helper()
+	sched, err := cron.ParseStandard(parisMonday9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bot.DigestScheduler{Store: l, Poster: poster, Schedule: sched, Top: 10, Now: clock.Now,
+		After: clock.After, Backoff: time.Minute, Logger: slog.New(slog.DiscardHandler)}
+}
+
+// schedulerLedger is a ledger on the fake clock.
+func schedulerLedger(t *testing.T, clock *fakeClock) *ledger.Ledger {
+	t.Helper()
+	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), ledger.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func TestDigestCatchUpPostsOnlyTheLatestMissedPeriod(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)} // first run, just after a slot
+	poster := &recordingPoster{clock: clock}
+	l := schedulerLedger(t, clock)
+	s := newScheduler(t, l, clock, poster)
+	if err := s.PostDue(ctx); err != nil || poster.count() != 0 {
+		t.Fatalf("first run posted %d (%v); want nothing: no slot has passed since", poster.count(), err)
+	}
+
+	clock.set(time.Date(2026, 11, 12, 15, 0, 0, 0, paris)) // down across one slot
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.set(time.Date(2026, 12, 3, 8, 0, 0, 0, paris)) // down across three slots
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var starts []string
+	for _, p := range poster.posts {
+		starts = append(starts, p.start.In(paris).Format("2006-01-02 15:04"))
+	}
+	want := []string{"2026-11-02 09:00", "2026-11-23 09:00"}
+	if diff := cmp.Diff(want, starts); diff != "" {
+		t.Errorf("posted periods (-want +got):\n%s", diff)
+	}
+}
+
+func TestDigestScheduleKeepsLocalTimeAcrossDST(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 10, 14, 12, 0, 0, 0, paris)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	poster := &recordingPoster{clock: clock}
+	poster.onPost = func() {
+		if len(poster.posts) == 3 {
+			cancel()
+		}
+	}
+	s := newScheduler(t, schedulerLedger(t, clock), clock, poster)
+	s.Run(ctx)
+	var got []string
+	for _, p := range poster.posts {
+		got = append(got, p.at.In(paris).Format("Mon 2006-01-02 15:04 MST"))
+	}
+	// Summer time ends on Sunday 25 October 2026.
+	want := []string{"Mon 2026-10-19 09:00 CEST", "Mon 2026-10-26 09:00 CET", "Mon 2026-11-02 09:00 CET"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("posts (-want +got):\n%s", diff)
+	}
+}
+
+func TestDigestRetriesUntilPosted(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)}
+	poster := &recordingPoster{clock: clock, failures: 3}
+	l := schedulerLedger(t, clock)
+	s := newScheduler(t, l, clock, poster)
+	s.PostDue(ctx)
+	clock.set(time.Date(2026, 11, 9, 9, 0, 0, 0, paris))
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if poster.count() != 1 || poster.posts[0].at.Sub(time.Date(2026, 11, 9, 9, 7, 0, 0, paris)) != 0 {
+		t.Errorf("posts %+v; want one after waits of 1, 2 and 4 minutes", poster.posts)
+	}
+	if last, err := l.LastDigest(ctx); err != nil || !last.Slot.Equal(time.Date(2026, 11, 9, 9, 0, 0, 0, paris)) {
+		t.Errorf("record = %+v, %v", last, err)
+	}
+
+	poster.failures = 1 << 30 // an outage longer than a week
+	clock.set(time.Date(2026, 11, 16, 9, 0, 0, 0, paris))
+	if err := s.PostDue(ctx); err == nil {
+		t.Error("a digest that could not be posted before the next slot reported success")
+	}
+	if poster.count() != 1 {
+		t.Errorf("%d posts during the outage", poster.count())
+	}
+}
+
+// failingRecords makes the record after a post fail, as a crash between the
+// two would.
+type failingRecords struct {
+	*ledger.Ledger
+	fail bool
+}
+
+func (f *failingRecords) RecordDigest(ctx context.Context, r ledger.DigestRecord) error {
+	if f.fail {
+		f.fail = false
+		return errors.New("disk full")
+	}
+	return f.Ledger.RecordDigest(ctx, r)
+}
+
+func TestDigestCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)}
+	poster := &recordingPoster{clock: clock}
+	l := schedulerLedger(t, clock)
+	s := newScheduler(t, l, clock, poster)
+	store := &failingRecords{Ledger: l, fail: true}
+	s.Store = store
+	s.PostDue(ctx)
+	clock.set(time.Date(2026, 11, 9, 9, 30, 0, 0, paris))
+	if err := s.PostDue(ctx); err == nil {
+		t.Fatal("a lost record reported success")
+	}
+	if err := s.PostDue(ctx); err != nil { // the restart
+		t.Fatal(err)
+	}
+	if poster.count() != 1 {
+		t.Errorf("%d messages; want 1: the same nonce both times", poster.count())
+	}
+}

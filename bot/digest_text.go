@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Text lays the digest out as plain text: for the log when Discord is off,
+// and for docracy digest preview.
+func (d Digest) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "docracy digest, %s to %s\n", d.Start.Format("Mon 2 Jan 2006 15:04"), d.End.Format("Mon 2 Jan 2006 15:04 MST"))
+	if d.Entries == 0 {
+		b.WriteString("No contributions were recorded in this period.\n")
+	} else {
+		fmt.Fprintf(&b, "%s in %s by %s\n", plural(int(d.Points), "point"), plural(d.Entries, "contribution"), plural(d.Contributors, "member"))
+	}
+	if len(d.Newcomers) > 0 {
+		fmt.Fprintf(&b, "Welcome to our newcomers: %s\n", strings.Join(d.Newcomers, ", "))
+	}
+	if len(d.Top) > 0 {
+		b.WriteString("\nTop contributors:\n")
+		for i, m := range d.Top {
+			fmt.Fprintf(&b, "%3d. %s: %d points (%s)\n", i+1, m.Name, m.Points, strings.Join(m.Categories, ", "))
+		}
+	}
+	if len(d.Notable) > 0 {
+		b.WriteString("\nNotable contributions:\n")
+		for _, e := range d.Notable {
+			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, oneLine(e.Note), e.URL)
+		}
+	}
+	writeTotals(&b, "By category", d.Categories)
+	writeTotals(&b, "By college", d.Colleges)
+	if p := d.Payout; p != nil {
+		fmt.Fprintf(&b, "\nPayout %s closed: %s %s shared among %s\n", p.Period, p.Budget, p.Currency, plural(p.Members, "member"))
+	}
+	fmt.Fprintf(&b, "\nLedger head: seq %d, hash %s\n", d.Head.Seq, d.Head.Hash)
+	return b.String()
+}
+
+func writeTotals(b *strings.Builder, title string, totals []DigestTotal) {
+	if len(totals) == 0 {
+		return
+	}
+	parts := make([]string, len(totals))
+	for i, t := range totals {
+		parts[i] = fmt.Sprintf("%s %d", t.Name, t.Points)
+	}
+	fmt.Fprintf(b, "%s: %s\n", title, strings.Join(parts, ", "))
+}
+
+// oneLine folds line breaks so a note keeps to its line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// plural writes a count with its noun, in the plural when it is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,379 @@
+// Package discordtest provides a stateful fake of Discord for tests: the
+// REST API a bot calls (interaction callbacks, edits, follow-ups, command
+// registration, messages) and a gateway that dispatches interactions, both
+// on one httptest server, plus signing of HTTP interactions with a
+// generated Ed25519 key.
+//
+// A discordgo session reaches the fake through Transport, which sends
+// every request to the fake whatever its host: reassigning
+// discordgo.EndpointAPI alone does not redirect every call, since the
+// endpoint variables derived from it are computed once.
+package discordtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// AppID is the fake application's id.
+const AppID = "900000000000000001"
+
+// Call is one request the fake received.
+type Call struct {
+	Method string
+	Path   string
+	Body   []byte
+}
+
+// Callback is a first response sent to POST /interactions/{id}/{token}/callback.
+type Callback struct {
+	InteractionID string
+	Token         string
+	Response      discordgo.InteractionResponse
+}
+
+// Message is an edit, follow-up or channel message the fake received, as
+// Discord would read it.
+type Message struct {
+	Token           string // interaction token (edits and follow-ups)
+	Content         string
+	Embeds          []*discordgo.MessageEmbed
+	AllowedMentions *discordgo.MessageAllowedMentions
+	Flags           discordgo.MessageFlags
+}
+
+// Failure makes the fake answer matching requests with an error.
+type Failure struct {
+	Method     string      // "" matches any
+	Path       string      // prefix of the path, e.g. "/api/v9/webhooks/"
+	Status     int         // e.g. 429 or 503
+	RetryAfter float64     // seconds, in the body of a 429
+	Header     http.Header // extra headers, e.g. X-RateLimit-Reset-After
+	Times      int         // how many requests fail; -1 for all
+}
+
+// Fake is a stateful fake Discord. Its methods are safe for concurrent use.
+type Fake struct {
+	Server *httptest.Server
+
+	mu         sync.Mutex
+	calls      []Call
+	callbacks  []Callback
+	edits      []Message
+	followups  []Message
+	deletes    []string // interaction tokens
+	messages   []Message
+	commands   map[string][]*discordgo.ApplicationCommand // by guild id, "" = global
+	overwrites []string                                   // guild ids of bulk overwrites
+	failures   []*Failure
+	nextID     int64
+	changed    chan struct{} // closed and replaced on every recorded call
+
+	gateway gateway
+}
+
+// New starts a fake Discord, closed when the test ends.
+func New(t testing.TB) *Fake {
+	f := &Fake{commands: map[string][]*discordgo.ApplicationCommand{}, nextID: 1000, changed: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", f.callback)
+	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/{message}", f.edit)
+	mux.HandleFunc("DELETE /api/v9/webhooks/{app}/{token}/messages/{message}", f.delete)
+	mux.HandleFunc("POST /api/v9/webhooks/{app}/{token}", f.followup)
+	mux.HandleFunc("GET /api/v9/applications/{app}/commands", f.listCommands)
+	mux.HandleFunc("GET /api/v9/applications/{app}/guilds/{guild}/commands", f.listCommands)
+	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.overwrite)
+	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.overwrite)
+	mux.HandleFunc("GET /api/v9/oauth2/applications/{app}", f.application)
+	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", f.channelMessage)
+	mux.HandleFunc("GET /api/v9/gateway", f.gatewayURL)
+	mux.HandleFunc("GET /gateway/", f.serveGateway)
+	f.Server = httptest.NewServer(f.record(mux))
+	t.Cleanup(func() {
+		f.gateway.close()
+		f.Server.Close()
+	})
+	return f
+}
+
+// Transport sends every request to the fake, keeping its path and query.
+func (f *Fake) Transport() http.RoundTripper {
+	target, _ := url.Parse(f.Server.URL)
+	return &rewrite{target: target, next: f.Server.Client().Transport}
+}
+
+type rewrite struct {
+	target *url.URL
+	next   http.RoundTripper
+}
+
+func (t *rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = t.target.Scheme, t.target.Host, t.target.Host
+	return t.next.RoundTrip(r)
+}
+
+// Fail queues a failure for matching requests.
+func (f *Fake) Fail(failure Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures = append(f.failures, &failure)
+}
+
+// record logs every call and answers the queued failures.
+func (f *Fake) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		f.mu.Lock()
+		f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Body: body})
+		failure := f.failure(r)
+		f.mu.Unlock()
+		if failure != nil {
+			writeFailure(w, failure)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (f *Fake) failure(r *http.Request) *Failure {
+	for _, fl := range f.failures {
+		if fl.Times != 0 && (fl.Method == "" || fl.Method == r.Method) && strings.HasPrefix(r.URL.Path, fl.Path) {
+			if fl.Times > 0 {
+				fl.Times--
+			}
+			return fl
+		}
+	}
+	return nil
+}
+
+func writeFailure(w http.ResponseWriter, fl *Failure) {
+	for k, vs := range fl.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if fl.Status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", strconv.FormatFloat(fl.RetryAfter, 'f', -1, 64))
+		writeJSON(w, fl.Status, map[string]any{"message": "You are being rate limited.", "retry_after": fl.RetryAfter, "global": false})
+		return
+	}
+	writeJSON(w, fl.Status, map[string]any{"message": http.StatusText(fl.Status), "code": 0})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// notify wakes the waiters; call with mu held.
+func (f *Fake) notify() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+func (f *Fake) id() string {
+	f.nextID++
+	return strconv.FormatInt(f.nextID, 10)
+}
+
+func (f *Fake) callback(w http.ResponseWriter, r *http.Request) {
+	var resp discordgo.InteractionResponse
+	if err := decode(r, &resp); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	f.mu.Lock()
+	f.callbacks = append(f.callbacks, Callback{InteractionID: r.PathValue("id"), Token: r.PathValue("token"), Response: resp})
+	f.notify()
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// message reads the body of an edit or a follow-up.
+func message(r *http.Request) (Message, error) {
+	var m struct {
+		Content         string                            `json:"content"`
+		Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
+		AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+		Flags           discordgo.MessageFlags            `json:"flags"`
+	}
+	err := decode(r, &m)
+	return Message{Token: r.PathValue("token"), Content: m.Content, Embeds: m.Embeds, AllowedMentions: m.AllowedMentions, Flags: m.Flags}, err
+}
+
+func (f *Fake) edit(w http.ResponseWriter, r *http.Request) {
+	m, err := message(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	f.mu.Lock()
+	f.edits = append(f.edits, m)
+	f.notify()
+	f.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("message"), "content": m.Content})
+}
+
+func (f *Fake) delete(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.deletes = append(f.deletes, r.PathValue("token"))
+	f.notify()
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *Fake) followup(w http.ResponseWriter, r *http.Request) {
+	m, err := message(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	f.mu.Lock()
+	f.followups = append(f.followups, m)
+	id := f.id()
+	f.notify()
+	f.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "content": m.Content})
+}
+
+func (f *Fake) channelMessage(w http.ResponseWriter, r *http.Request) {
+	m, err := message(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	f.mu.Lock()
+	f.messages = append(f.messages, m)
+	id := f.id()
+	f.notify()
+	f.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": m.Content})
+}
+
+func (f *Fake) listCommands(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	cmds := f.commands[r.PathValue("guild")]
+	f.mu.Unlock()
+	if cmds == nil {
+		cmds = []*discordgo.ApplicationCommand{}
+	}
+	writeJSON(w, http.StatusOK, cmds)
+}
+
+// overwrite stores the commands as Discord would: with ids and versions,
+// read back from JSON.
+func (f *Fake) overwrite(w http.ResponseWriter, r *http.Request) {
+	var cmds []*discordgo.ApplicationCommand
+	if err := decode(r, &cmds); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	guild := r.PathValue("guild")
+	f.mu.Lock()
+	for _, c := range cmds {
+		c.ID, c.ApplicationID, c.GuildID, c.Version = f.id(), r.PathValue("app"), guild, f.id()
+	}
+	f.commands[guild] = cmds
+	f.overwrites = append(f.overwrites, guild)
+	f.notify()
+	f.mu.Unlock()
+	writeJSON(w, http.StatusOK, cmds)
+}
+
+func (f *Fake) application(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"id": AppID, "name": "docracy"})
+}
+
+func decode(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
+
+// Calls returns every request received so far.
+func (f *Fake) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Call(nil), f.calls...)
+}
+
+// Callbacks returns the first responses received so far.
+func (f *Fake) Callbacks() []Callback {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Callback(nil), f.callbacks...)
+}
+
+// Edits returns the edits of first responses received so far.
+func (f *Fake) Edits() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.edits...)
+}
+
+// Followups returns the follow-up messages received so far.
+func (f *Fake) Followups() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.followups...)
+}
+
+// Deletes returns the tokens of the interactions whose first response was deleted.
+func (f *Fake) Deletes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.deletes...)
+}
+
+// Messages returns the channel messages received so far.
+func (f *Fake) Messages() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.messages...)
+}
+
+// Commands returns the commands registered in a guild ("" = global).
+func (f *Fake) Commands(guild string) []*discordgo.ApplicationCommand {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.commands[guild]
+}
+
+// Overwrites returns the guild id ("" = global) of each bulk overwrite.
+func (f *Fake) Overwrites() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.overwrites...)
+}
+
+// WaitFor waits until cond holds, re-checking it after each recorded
+// call, and fails the test after timeout.
+func (f *Fake) WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		f.mu.Lock()
+		changed := f.changed
+		f.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("fake Discord: no %s within %s; calls: %v", what, timeout, f.Calls())
+		}
+	}
+}

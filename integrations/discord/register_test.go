@@ -1,0 +1,113 @@
+package discord_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/docracy/docracy/integrations/discord"
+	"github.com/docracy/docracy/integrations/discord/discordtest"
+)
+
+func TestRegister(t *testing.T) {
+	ctx := context.Background()
+	fake := discordtest.New(t)
+	rest := newREST(t, fake, nil)
+	defs := discord.Definitions(categories)
+
+	steps := []struct {
+		name        string
+		guild       string
+		defs        []*discordgo.ApplicationCommand
+		changedOnly bool
+		wrote       bool
+		overwrites  []string
+	}{
+		{"first start", discordtest.Guild, defs, true, true, []string{discordtest.Guild}},
+		{"restart, same commands", discordtest.Guild, discord.Definitions(categories), true, false, []string{discordtest.Guild}},
+		{"a new category", discordtest.Guild, discord.Definitions(append(categories, "ops")), true, true, []string{discordtest.Guild, discordtest.Guild}},
+		{"docracy discord register", discordtest.Guild, defs, false, true, []string{discordtest.Guild, discordtest.Guild, discordtest.Guild}},
+		{"global", "", defs, true, true, []string{discordtest.Guild, discordtest.Guild, discordtest.Guild, ""}},
+	}
+	for _, s := range steps {
+		wrote, err := discord.Register(ctx, rest, discordtest.AppID, s.guild, s.defs, s.changedOnly)
+		if err != nil || wrote != s.wrote {
+			t.Errorf("%s: Register = %v, %v; want %v", s.name, wrote, err, s.wrote)
+		}
+		if diff := cmp.Diff(s.overwrites, fake.Overwrites()); diff != "" {
+			t.Errorf("%s: overwrites (-want +got):\n%s", s.name, diff)
+		}
+	}
+	if _, err := discord.Register(ctx, rest, "", "", defs, true); err == nil {
+		t.Error("Register without an application id succeeded")
+	}
+}
+
+// TestDefinitions checks what Discord is told about each command: option
+// types, requirements, bounds, choices, permissions, and no DMs.
+func TestDefinitions(t *testing.T) {
+	type opt struct {
+		Name     string
+		Type     discordgo.ApplicationCommandOptionType
+		Required bool
+		Min, Max float64
+		MinLen   int
+		MaxLen   int
+		Choices  int
+	}
+	shape := func(c *discordgo.ApplicationCommand) []opt {
+		var opts []opt
+		for _, o := range c.Options {
+			x := opt{Name: o.Name, Type: o.Type, Required: o.Required, Max: o.MaxValue, MaxLen: o.MaxLength, Choices: len(o.Choices)}
+			if o.MinValue != nil {
+				x.Min = *o.MinValue
+			}
+			if o.MinLength != nil {
+				x.MinLen = *o.MinLength
+			}
+			opts = append(opts, x)
+		}
+		return opts
+	}
+	const (
+		str  = discordgo.ApplicationCommandOptionString
+		num  = discordgo.ApplicationCommandOptionInteger
+		user = discordgo.ApplicationCommandOptionUser
+	)
+	want := map[string][]opt{
+		"credit": {{"member", user, true, 0, 0, 0, 0, 0}, {"points", num, true, 1, 10000, 0, 0, 0},
+			{"category", str, true, 0, 0, 0, 0, 4}, {"note", str, true, 0, 0, 1, 1000, 0}, {"url", str, false, 0, 0, 0, 2000, 0}},
+		"praise":      {{"member", user, true, 0, 0, 0, 0, 0}, {"reason", str, true, 0, 0, 5, 500, 0}},
+		"rep":         {{"member", user, false, 0, 0, 0, 0, 0}},
+		"leaderboard": {{"window", str, false, 0, 0, 0, 0, 3}, {"category", str, false, 0, 0, 0, 0, 4}},
+		"history":     {{"member", user, false, 0, 0, 0, 0, 0}},
+		"link":        {{"github", str, true, 0, 0, 1, 100, 0}, {"member", user, false, 0, 0, 0, 0, 0}},
+		"wallet":      {{"address", str, true, 0, 0, 4, 200, 0}},
+		"revoke":      {{"entry", str, true, 0, 0, 1, 24, 0}, {"reason", str, true, 0, 0, 1, 1000, 0}},
+		"help":        nil,
+	}
+	got := map[string][]opt{}
+	for _, c := range discord.Definitions(categories) {
+		got[c.Name] = shape(c)
+		if c.Description == "" || len(c.Description) > 100 || c.Type != discordgo.ChatApplicationCommand {
+			t.Errorf("/%s: description %q, type %d", c.Name, c.Description, c.Type)
+		}
+		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild || c.DMPermission == nil || *c.DMPermission {
+			t.Errorf("/%s may be used outside a server", c.Name)
+		}
+		privileged := c.Name == "credit" || c.Name == "revoke"
+		if privileged != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageGuild) {
+			t.Errorf("/%s default member permissions = %v", c.Name, c.DefaultMemberPermissions)
+		}
+		for _, o := range c.Options {
+			if o.Description == "" || len(o.Description) > 100 {
+				t.Errorf("/%s %s: description %q", c.Name, o.Name, o.Description)
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("definitions (-want +got):\n%s", diff)
+	}
+}

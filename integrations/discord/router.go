@@ -1,0 +1,295 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/ledger"
+)
+
+// Responder sends what the router says outside an HTTP response body: the
+// first answer on the gateway, and on both transports the result of a
+// deferred command. *REST implements it.
+type Responder interface {
+	Respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error
+	Edit(ctx context.Context, i *discordgo.Interaction, edit *discordgo.WebhookEdit) error
+	Delete(ctx context.Context, i *discordgo.Interaction) error
+	FollowUp(ctx context.Context, i *discordgo.Interaction, params *discordgo.WebhookParams) error
+}
+
+// Defaults of the Router's timings.
+const (
+	// DefaultDeferAfter leaves a second of Discord's three for the answer
+	// to travel.
+	DefaultDeferAfter = 2 * time.Second
+	// DefaultWorkTimeout bounds a deferred command; its token lasts 15 minutes.
+	DefaultWorkTimeout = time.Minute
+	// deliveryWait is how long a result waits for its deferral to be
+	// delivered before the edit is tried anyway.
+	deliveryWait = 5 * time.Second
+	// followUpTimeout bounds the REST calls that deliver a deferred result.
+	followUpTimeout = 30 * time.Second
+)
+
+// Router checks, acknowledges and handles slash commands, whichever
+// transport brought them, by calling the bot's use cases.
+type Router struct {
+	Bot       *bot.Bot
+	Community *bot.Community
+	Roles     config.Roles // discord.roles
+	GuildID   string       // discord.guild_id: when set, other servers are refused
+	Responder Responder    // delivers deferred results
+	Metrics   *Metrics     // nil counts nothing
+	Logger    *slog.Logger
+
+	DeferAfter  time.Duration // 0 means DefaultDeferAfter
+	WorkTimeout time.Duration // 0 means DefaultWorkTimeout
+
+	once     sync.Once
+	commands map[string]*command
+	wg       sync.WaitGroup // deferred commands in flight
+}
+
+// NewRouter returns a router over the bot's use cases that logs nowhere
+// and counts nothing until Logger and Metrics are set.
+func NewRouter(b *bot.Bot, c *bot.Community, roles config.Roles, responder Responder) *Router {
+	return &Router{Bot: b, Community: c, Roles: roles, Responder: responder, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func (r *Router) table() map[string]*command {
+	r.once.Do(func() {
+		r.commands = map[string]*command{}
+		for _, c := range commandTable(r.Bot.Categories) {
+			r.commands[c.name] = c
+		}
+	})
+	return r.commands
+}
+
+// request is a checked command: who runs it, with which options.
+type request struct {
+	i      *discordgo.Interaction
+	data   discordgo.ApplicationCommandInteractionData
+	cmd    *command
+	opts   options
+	userID string   // the caller
+	name   string   // the caller's display name
+	roles  []string // the caller's role ids
+}
+
+// actor names the caller in the entries they cause.
+func (q *request) actor() string { return "discord:" + q.userID }
+
+// ref is the interaction's idempotency key within the discord source: the
+// ledger stores "discord:interaction:<id>", so a retried interaction never
+// records twice.
+func (q *request) ref() string { return "interaction:" + q.i.ID }
+
+// Handle answers an interaction and returns the first response, which the
+// transport delivers (as the HTTP response, or by REST on the gateway) and
+// then closes delivered. A command still working after DeferAfter is
+// answered with a deferral, and its result is sent as an edit once
+// delivered is closed.
+func (r *Router) Handle(ctx context.Context, i *discordgo.Interaction, delivered <-chan struct{}) *discordgo.InteractionResponse {
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return pong
+	case discordgo.InteractionApplicationCommand:
+	default:
+		r.Metrics.observe("other", outcomeRefused, 0)
+		return errorReply(nil, refused("docracy answers slash commands only: run /help to see them"), i.ID).response()
+	}
+	start := time.Now()
+	q, err := r.check(i)
+	if err != nil {
+		name := "unknown"
+		if q.cmd != nil {
+			name = q.cmd.name
+		}
+		r.Metrics.observe(name, outcome(err), time.Since(start))
+		return errorReply(q.cmd, err, i.ID).response()
+	}
+	return r.ack(ctx, q, delivered, start)
+}
+
+// check refuses, before any work, what docracy does not answer: a direct
+// message, another server, an unknown command, a caller without the role,
+// options that do not fit the command. It returns the request so far.
+func (r *Router) check(i *discordgo.Interaction) (*request, error) {
+	q := &request{i: i}
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		return q, refused("Discord sent a command without its data: run it again")
+	}
+	q.data = data
+	if q.cmd = r.table()[data.Name]; q.cmd == nil {
+		return q, refused("docracy has no /%s command: run /help to see its commands", Truncate(data.Name, 32))
+	}
+	if i.GuildID == "" || i.Member == nil || i.Member.User == nil {
+		return q, refused("docracy's commands work in the cooperative's server, not in direct messages: run /%s there", q.cmd.name)
+	}
+	if r.GuildID != "" && i.GuildID != r.GuildID {
+		return q, refused("this docracy serves another server: run /%s in your cooperative's server", q.cmd.name)
+	}
+	q.userID, q.roles = i.Member.User.ID, i.Member.Roles
+	q.name = displayName(i.Member, i.Member.User)
+	var err error
+	if q.opts, err = parseOptions(data); err != nil {
+		return q, err
+	}
+	if err := r.authorize(q); err != nil {
+		return q, err
+	}
+	return q, q.cmd.checkOptions(q.opts)
+}
+
+// authorize checks the caller's roles against discord.roles. Maintainers
+// and treasurers may do whatever members may.
+func (r *Router) authorize(q *request) error {
+	switch need := q.cmd.levelOf(q.opts); {
+	case need == levelMaintainer && len(r.Roles.Maintainer) == 0:
+		return forbidden("/%s is for maintainers, and no maintainer role is set: a server admin must list one in discord.roles.maintainer", q.cmd.name)
+	case need == levelMaintainer && !hasAny(q.roles, r.Roles.Maintainer):
+		if q.cmd.level < need {
+			return forbidden("/%s for someone else is for maintainers: leave out the %s option to run it for yourself", q.cmd.name, optMember)
+		}
+		return forbidden("/%s is for maintainers: ask someone with a maintainer role to run it", q.cmd.name)
+	case need == levelMember && len(r.Roles.Member) > 0 &&
+		!hasAny(q.roles, r.Roles.Member, r.Roles.Maintainer, r.Roles.Treasurer):
+		return forbidden("/%s is for members of the cooperative: ask a maintainer for the member role", q.cmd.name)
+	}
+	return nil
+}
+
+func hasAny(roles []string, allowed ...[]string) bool {
+	for _, set := range allowed {
+		for _, role := range roles {
+			if slices.Contains(set, role) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ack runs the command and answers with its result if it comes within
+// DeferAfter, or else with a deferral, leaving the result to followUp.
+func (r *Router) ack(ctx context.Context, q *request, delivered <-chan struct{}, start time.Time) *discordgo.InteractionResponse {
+	// The work outlives an HTTP request that has been answered with a deferral.
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.workTimeout())
+	done := make(chan reply, 1)
+	go func() {
+		defer cancel()
+		done <- r.handle(work, q, start)
+	}()
+	timer := time.NewTimer(r.deferAfter())
+	defer timer.Stop()
+	select {
+	case rep := <-done:
+		return rep.response()
+	case <-timer.C:
+	}
+	r.Metrics.deferral(q.cmd.name)
+	r.wg.Add(1)
+	go r.followUp(q, done, delivered)
+	return deferral(q.cmd.ephemeral)
+}
+
+// handle runs the command and turns its outcome into a reply.
+func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("panic: %v", p)
+			r.Logger.Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "err", err, "stack", string(debug.Stack()))
+			r.Metrics.observe(q.cmd.name, outcomeError, time.Since(start))
+			rep = errorReply(q.cmd, err, q.i.ID)
+		}
+	}()
+	rep, err := r.run(ctx, q)
+	result := outcome(err)
+	r.Metrics.observe(q.cmd.name, result, time.Since(start))
+	if err != nil {
+		if result == outcomeError || result == outcomeUnavailable {
+			r.Logger.Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "user", q.userID, "err", err)
+		}
+		return errorReply(q.cmd, err, q.i.ID)
+	}
+	rep.ephemeral = rep.ephemeral || q.cmd.ephemeral
+	return rep
+}
+
+// run makes the caller a member on first use, then runs the command.
+func (r *Router) run(ctx context.Context, q *request) (reply, error) {
+	if _, err := r.Bot.DiscordMember(ctx, q.userID, q.name); err != nil {
+		return reply{}, err
+	}
+	return q.cmd.run(r, ctx, q)
+}
+
+// followUp delivers a deferred command's result: an edit of the deferral,
+// or, for an error after a public deferral (which cannot turn ephemeral),
+// an ephemeral follow-up and the deferral deleted.
+func (r *Router) followUp(q *request, done <-chan reply, delivered <-chan struct{}) {
+	defer r.wg.Done()
+	rep := <-done
+	select {
+	case <-delivered:
+	case <-time.After(deliveryWait):
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), followUpTimeout)
+	defer cancel()
+	if !rep.ephemeral || q.cmd.ephemeral {
+		if err := r.Responder.Edit(ctx, q.i, rep.edit()); err != nil {
+			r.Logger.Error("discord edit", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+		}
+		return
+	}
+	if err := r.Responder.FollowUp(ctx, q.i, rep.followup()); err != nil {
+		r.Logger.Error("discord follow-up", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+	}
+	if err := r.Responder.Delete(ctx, q.i); err != nil {
+		r.Logger.Error("discord delete", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+	}
+}
+
+// Wait waits until the deferred commands in flight have delivered their
+// results, or ctx ends.
+func (r *Router) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("discord: deferred commands still running: %w", ctx.Err())
+	}
+}
+
+func (r *Router) deferAfter() time.Duration {
+	if r.DeferAfter > 0 {
+		return r.DeferAfter
+	}
+	return DefaultDeferAfter
+}
+
+func (r *Router) workTimeout() time.Duration {
+	if r.WorkTimeout > 0 {
+		return r.WorkTimeout
+	}
+	return DefaultWorkTimeout
+}
+
+// source is where every entry this router causes comes from.
+const source = ledger.SourceDiscord

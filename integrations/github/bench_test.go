@@ -1,0 +1,144 @@
+//go:build unix
+
+package github_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	_ "modernc.org/sqlite"
+
+	"github.com/docracy/docracy/bot"
+	ghint "github.com/docracy/docracy/integrations/github"
+	"github.com/docracy/docracy/ledger"
+)
+
+// benchClients is how many clients send webhooks at once, per CPU.
+const benchClients = 8
+
+// BenchmarkWebhook sends signed merged-pull-request webhooks, each a new
+// pull request, from parallel clients over loopback HTTP to the webhook as
+// serve mounts it, on a real SQLite ledger file. Each answer is a 200 that
+// means committed. It reports webhooks/s and the p50 and p99 latency.
+func BenchmarkWebhook(b *testing.B) {
+	l, err := ledger.Open(context.Background(), filepath.Join(b.TempDir(), "docracy.db"), ledger.Options{HalfLife: 90 * 24 * time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // serve logs every webhook
+	g := bot.NewGitHub(l, defaultRules())
+	g.Logger = log
+	h := ghint.NewHandler(testSecret, g, ghint.NewMetrics(prometheus.NewRegistry()))
+	h.Logger = log
+	mux := http.NewServeMux()
+	mux.Handle("/github/webhook", h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 1000
+
+	// The recorded merged payload; each request gives it its own number.
+	const placeholder = "987654321"
+	m := decode(b, recorded(b, "pull_request.closed.merged.json"))
+	set(m, "number", 987654321)
+	set(m, "pull_request.number", 987654321)
+	template := encode(b, m)
+	if bytes.Count(template, []byte(placeholder)) != 2 {
+		b.Fatal("the placeholder is not the number alone")
+	}
+
+	var next atomic.Int64
+	var mu sync.Mutex
+	var latencies []time.Duration
+	b.SetParallelism(benchClients)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			n := strconv.FormatInt(next.Add(1), 10)
+			body := bytes.ReplaceAll(template, []byte(placeholder), []byte(n))
+			r := delivery(b, srv.URL+"/github/webhook", "pull_request", "bench-"+n, body)
+			start := time.Now()
+			resp, err := client.Do(r)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			mine = append(mine, time.Since(start))
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+		mu.Lock()
+		latencies = append(latencies, mine...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	cpu = cpuTime() - cpu
+	if head, err := l.Head(context.Background()); err != nil || head.Seq != int64(b.N) {
+		b.Fatalf("head seq %d, %v; want %d: one credit per webhook", head.Seq, err, b.N)
+	}
+	slices.Sort(latencies)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "webhooks/s")
+	b.ReportMetric(ms(latencies[len(latencies)/2]), "p50-ms")
+	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99-ms")
+	// CPU time of the process (server and clients) per webhook: with two
+	// cores, 1 s / (cpu-µs/op / 2) bounds the rate whatever the disk.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkSQLiteInsert is the physical limit beside BenchmarkWebhook: a
+// bare loop of single-row inserts, each its own transaction, into a SQLite
+// file with the ledger's durability settings (WAL, synchronous=FULL).
+func BenchmarkSQLiteInsert(b *testing.B) {
+	db, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "bare.db")+
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, note TEXT NOT NULL)"); err != nil {
+		b.Fatal(err)
+	}
+	note := "Codertocat/Hello-World#2: Update the README with new information."
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := db.Exec("INSERT INTO t (ref, note) VALUES (?, ?)", "github:github.com:pr:186853002:"+strconv.Itoa(i), note); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
+}

@@ -1,0 +1,288 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/docracy/docracy/bot"
+)
+
+// MaxPayload is the largest webhook body read: GitHub caps payloads at 25 MB.
+const MaxPayload = 25 << 20
+
+// handleTimeout bounds the work on a checked delivery. The work does not
+// stop when GitHub hangs up: a signed delivery is credited all the same,
+// and its redelivery then finds it done.
+const handleTimeout = 10 * time.Second
+
+// The events the webhook acts on; every other one is answered 204.
+const (
+	eventPing        = "ping"
+	eventPullRequest = "pull_request"
+	eventReview      = "pull_request_review"
+)
+
+// Crediter is the part of the bot the webhook calls; *bot.GitHub
+// implements it.
+type Crediter interface {
+	PullRequestMerged(ctx context.Context, d bot.Delivery, pr bot.PullRequest) (bot.GitHubOutcome, error)
+	ReviewSubmitted(ctx context.Context, d bot.Delivery, r bot.Review) (bot.GitHubOutcome, error)
+}
+
+// Handler serves POST /github/webhook. It checks a delivery, then handles
+// it, and answers once what it stored is committed: a 2xx means stored.
+// Every delivery is logged with its id, event, action, repository and
+// outcome, and counted.
+type Handler struct {
+	secret  []byte
+	bot     Crediter
+	metrics *Metrics
+
+	Logger *slog.Logger
+}
+
+// NewHandler returns a handler that accepts deliveries signed with secret
+// and credits them through b. m may be nil.
+func NewHandler(secret string, b Crediter, m *Metrics) *Handler {
+	return &Handler{secret: []byte(secret), bot: b, metrics: m, Logger: slog.New(slog.DiscardHandler)}
+}
+
+// delivery is a webhook delivery that passed the checks.
+type delivery struct {
+	id      string // X-GitHub-Delivery
+	event   string // X-GitHub-Event
+	payload []byte
+}
+
+// answer is what a delivery came to: the response, and what is logged and
+// counted about it.
+type answer struct {
+	status  int
+	outcome string // the metric's label and the log's value
+	reply   *reply // the JSON body; nil for none
+	action  string
+	repo    string
+	err     error // logged, never sent
+}
+
+// reply is the JSON body of an answer. GitHub shows it in the webhook's
+// recent deliveries, so it says what happened and why.
+type reply struct {
+	Outcome string  `json:"outcome,omitempty"`
+	Reason  string  `json:"reason,omitempty"`
+	Entries []int64 `json:"entries,omitempty"` // seqs of the credits
+	Error   string  `json:"error,omitempty"`
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	d, a := h.check(w, r)
+	if a.status == 0 {
+		a = h.handle(r.Context(), d)
+	}
+	writeReply(w, a)
+	took := time.Since(start)
+	h.metrics.webhook(eventLabel(d.event), a.outcome, took)
+	if a.outcome == bot.OutcomeCredited {
+		h.metrics.credited("webhook", len(a.reply.Entries))
+	}
+	h.log(r.Context(), d, a, took)
+}
+
+// check refuses what is not a well-formed, signed GitHub delivery. It
+// returns an answer with status 0 when the delivery may be handled.
+func (h *Handler) check(w http.ResponseWriter, r *http.Request) (delivery, answer) {
+	d := delivery{id: github.DeliveryID(r), event: github.WebHookType(r)}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return d, refuse(http.StatusMethodNotAllowed, "method_not_allowed", "method %s not allowed: GitHub sends POST", r.Method)
+	}
+	if r.Header.Get(github.SHA256SignatureHeader) == "" {
+		return d, refuse(http.StatusUnauthorized, "bad_signature", "missing %s: give the webhook a secret", github.SHA256SignatureHeader)
+	}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "application/json" && mediaType != "application/x-www-form-urlencoded" {
+		return d, refuse(http.StatusUnsupportedMediaType, "unsupported_media_type", "content type %q: set the webhook's to application/json", mediaType)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
+	payload, err := github.ValidatePayload(r, h.secret)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return d, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload larger than %d bytes", MaxPayload)
+	case err != nil:
+		return d, refuse(http.StatusUnauthorized, "bad_signature", "signature does not match the payload: check the webhook's secret")
+	case d.event == "":
+		return d, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Event")
+	case d.id == "":
+		return d, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Delivery")
+	}
+	d.payload = payload
+	return d, answer{}
+}
+
+func refuse(status int, outcome, format string, args ...any) answer {
+	return answer{status: status, outcome: outcome, reply: &reply{Error: fmt.Sprintf(format, args...)}}
+}
+
+// handle acts on a checked delivery.
+func (h *Handler) handle(ctx context.Context, d delivery) answer {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+	defer cancel()
+	switch d.event {
+	case eventPing:
+		if _, err := github.ParseWebHook(d.event, d.payload); err != nil {
+			return badRequest(answer{}, err)
+		}
+		return answer{status: http.StatusOK, outcome: "pong", reply: &reply{Outcome: "pong"}}
+	case eventPullRequest:
+		return h.pullRequest(ctx, d)
+	case eventReview:
+		return h.review(ctx, d)
+	}
+	return answer{status: http.StatusNoContent, outcome: "ignored"}
+}
+
+func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
+	parsed, err := github.ParseWebHook(d.event, d.payload)
+	if err != nil {
+		return badRequest(answer{}, err)
+	}
+	ev := parsed.(*github.PullRequestEvent)
+	a := answer{action: ev.GetAction(), repo: ev.GetRepo().GetFullName()}
+	switch {
+	case ev.Action == nil:
+		return badRequest(a, missing("action"))
+	case ev.GetAction() != "closed" || !ev.GetPullRequest().GetMerged():
+		return ignored(a)
+	}
+	pr, err := pullRequest(ev.PullRequest, ev.Repo, "pull_request")
+	if err != nil {
+		return badRequest(a, err)
+	}
+	if pr.MergedBy == "" {
+		pr.MergedBy = ev.GetSender().GetLogin() // who closed it by merging
+	}
+	out, err := h.bot.PullRequestMerged(ctx, bot.Delivery{ID: d.id, Event: d.event}, pr)
+	return outcome(a, out, err)
+}
+
+func (h *Handler) review(ctx context.Context, d delivery) answer {
+	parsed, err := github.ParseWebHook(d.event, d.payload)
+	if err != nil {
+		return badRequest(answer{}, err)
+	}
+	ev := parsed.(*github.PullRequestReviewEvent)
+	a := answer{action: ev.GetAction(), repo: ev.GetRepo().GetFullName()}
+	switch {
+	case ev.Action == nil:
+		return badRequest(a, missing("action"))
+	case ev.GetAction() != "submitted":
+		return ignored(a)
+	}
+	pr, err := pullRequest(ev.PullRequest, ev.Repo, "pull_request")
+	if err != nil {
+		return badRequest(a, err)
+	}
+	r, err := review(ev.Review, pr, "review")
+	if err != nil {
+		return badRequest(a, err)
+	}
+	out, err := h.bot.ReviewSubmitted(ctx, bot.Delivery{ID: d.id, Event: d.event}, r)
+	return outcome(a, out, err)
+}
+
+func ignored(a answer) answer {
+	a.status, a.outcome = http.StatusNoContent, "ignored"
+	return a
+}
+
+func badRequest(a answer, err error) answer {
+	a.status, a.outcome, a.reply = http.StatusBadRequest, "bad_request", &reply{Error: err.Error()}
+	return a
+}
+
+// outcome answers with what the bot did. Only a failure to store is a 5xx:
+// GitHub marks the delivery failed, and reconcile catches it up.
+func outcome(a answer, out bot.GitHubOutcome, err error) answer {
+	switch {
+	case err != nil && bot.ErrorCode(err) == bot.CodeInvalid:
+		return badRequest(a, err)
+	case err != nil:
+		a.status, a.outcome, a.err = http.StatusInternalServerError, "error", err
+		a.reply = &reply{Error: "internal error: nothing was stored; redeliver later"}
+		return a
+	}
+	a.status, a.outcome = http.StatusOK, out.Status
+	a.reply = &reply{Outcome: out.Status, Reason: out.Reason}
+	for _, e := range out.Entries {
+		a.reply.Entries = append(a.reply.Entries, e.Seq)
+	}
+	return a
+}
+
+// writeReply leaves <, > and & unescaped, as every JSON docracy writes.
+func writeReply(w http.ResponseWriter, a answer) {
+	if a.reply == nil {
+		w.WriteHeader(a.status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(a.status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(a.reply) // a failed write means GitHub left
+}
+
+// eventLabel bounds the metric's event label: the header is the sender's
+// to choose until the signature is checked.
+func eventLabel(event string) string {
+	switch event {
+	case eventPing, eventPullRequest, eventReview:
+		return event
+	}
+	return "other"
+}
+
+func (h *Handler) log(ctx context.Context, d delivery, a answer, took time.Duration) {
+	level := slog.LevelInfo
+	switch {
+	case a.status >= 500:
+		level = slog.LevelError
+	case a.status >= 400:
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("delivery", clipHeader(d.id)), slog.String("event", clipHeader(d.event)),
+		slog.String("action", a.action), slog.String("repo", a.repo),
+		slog.String("outcome", a.outcome), slog.Int("status", a.status), slog.Duration("took", took),
+	}
+	if a.reply != nil && a.reply.Reason != "" {
+		attrs = append(attrs, slog.String("reason", a.reply.Reason))
+	}
+	if a.reply != nil && a.reply.Error != "" && a.err == nil {
+		attrs = append(attrs, slog.String("reason", a.reply.Error))
+	}
+	if a.err != nil {
+		attrs = append(attrs, slog.Any("err", a.err))
+	}
+	h.Logger.LogAttrs(ctx, level, "github webhook", attrs...)
+}
+
+// clipHeader keeps a header the sender chose from filling the log.
+func clipHeader(s string) string {
+	const max = 100
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}

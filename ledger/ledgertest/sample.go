@@ -1,0 +1,93 @@
+package ledgertest
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// The week the sample ledger is about, Paris time.
+var (
+	SampleStart = time.Date(2026, 11, 16, 9, 0, 0, 0, paris)
+	SampleEnd   = time.Date(2026, 11, 23, 9, 0, 0, 0, paris)
+)
+
+// Sample is a small fixed ledger, on a stopped clock so that its hashes are
+// the same at every run: members old and new, in colleges, one with
+// Markdown in their name, credits with and without links, a revoked entry,
+// an entry just after the week and a payout closed during it.
+func Sample(tb testing.TB) *ledger.Ledger {
+	tb.Helper()
+	ctx := context.Background()
+	clock := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
+	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	s := &sample{tb: tb, l: l, ids: map[string]int64{}}
+	for _, m := range []struct{ name, college string }{{"alice", "workers"}, {"bob", "volunteers"}, {"*carol*_", "users"}, {"dan", ""}} {
+		s.member(m.name, m.college)
+	}
+	day := 24 * time.Hour
+	s.credit("alice", 5, "code", SampleStart.Add(-10*day), "before the week", "")
+	s.credit("alice", 5, "code", SampleStart.Add(day), "Merge pull request #12: faster ledger", "https://github.com/coop/docracy/pull/12")
+	s.credit("alice", 2, "review", SampleStart.Add(2*day), "review of #13", "https://github.com/coop/docracy/pull/13#pullrequestreview-1")
+	s.credit("bob", 3, "doc", SampleStart.Add(3*day), "install guide", "https://github.com/coop/docracy/pull/14")
+	s.credit("*carol*_", 8, "design", SampleStart.Add(4*day), "new logo", "")
+	gone := s.credit("dan", 50, "code", SampleStart.Add(4*day), "mistake", "")
+	s.credit("dan", 1, "community", SampleEnd, "just after the week", "")
+	if _, _, err := l.Revoke(ctx, ledger.RevokeRequest{Seq: gone.Seq, Source: ledger.SourceCLI, Actor: "cli:t", Reason: "mistake"}); err != nil {
+		tb.Fatal(err)
+	}
+	_, err = l.ClosePayout(ctx, ledger.PayoutRun{Period: "2026-10", Policy: "balanced", Currency: "EUR", Decimals: 2,
+		Budget: big.NewInt(100000), Actor: "cli:treasurer",
+		Payouts: []ledger.Payout{{Member: s.ids["alice"], Amount: big.NewInt(100000)}}}, ledger.SourceCLI)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
+
+type sample struct {
+	tb  testing.TB
+	l   *ledger.Ledger
+	ids map[string]int64
+}
+
+func (s *sample) member(name, college string) {
+	s.tb.Helper()
+	ctx := context.Background()
+	m, _, err := s.l.EnsureAccount(ctx, ledger.Account{Platform: ledger.PlatformGitHub, Login: name}, name)
+	if err == nil && college != "" {
+		err = s.l.SetCollege(ctx, m.ID, college)
+	}
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	s.ids[name] = m.ID
+}
+
+func (s *sample) credit(name string, points int64, category string, at time.Time, note, url string) ledger.Entry {
+	s.tb.Helper()
+	e, _, err := s.l.Append(context.Background(), ledger.NewEntry{Kind: ledger.KindCredit, Member: s.ids[name],
+		Category: category, Points: points, OccurredAt: at, Source: ledger.SourceCLI,
+		SourceRef: fmt.Sprint("sample:", name, ":", at.Unix(), ":", points), Actor: "cli:t", Note: note, URL: url})
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return e
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/web"
+)
+
+const (
+	// verifyInterval is how often the whole chain is re-verified for the
+	// dashboard's mark: a million entries take seconds of one core.
+	verifyInterval = time.Hour
+
+	// maxBodyBytes bounds every request body: GitHub's cap on webhook
+	// payloads, the largest body docracy accepts. Endpoints that expect
+	// less (a Discord interaction is a few kilobytes) set their own limit.
+	maxBodyBytes = 25 << 20
+)
+
+// startWeb mounts the dashboard on mux, verifies the chain in the
+// background, registers the web metrics, and returns the handler the
+// server runs: mux behind the protections and measurements every
+// response gets.
+func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, t *bot.Treasury,
+	mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) http.Handler {
+	checker := web.NewChecker(l, log.With("part", "verify"))
+	bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
+	d := &web.Dashboard{
+		Records: b, Payouts: t, Checker: checker, Categories: cfg.Scoring.Categories,
+		HalfLife: cfg.Scoring.HalfLife(), Now: time.Now, Logger: log.With("part", "web"),
+	}
+	d.Routes(mux)
+	reg.MustRegister(&web.LedgerCollector{Ledger: l, Checker: checker, Logger: log})
+	m := web.NewHTTPMetrics(reg)
+	// Refused bodies are measured too; LimitBody keeps the request the mux
+	// records its pattern on, which Instrument reads.
+	return web.SecureHeaders(m.Instrument(web.LimitBody(mux, maxBodyBytes)))
+}
