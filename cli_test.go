@@ -243,7 +243,6 @@ func TestConfigFile(t *testing.T) {
 }
 
 func TestIntegrations(t *testing.T) {
-	const na = "not available in this version"
 	off := func(name, variable string) integration { return integration{name, "off", variable + " not set"} }
 	tests := []struct {
 		name string
@@ -254,7 +253,7 @@ func TestIntegrations(t *testing.T) {
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
 			off("discord gateway", "DISCORD_TOKEN"),
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
-			{"digest", na, "would post to the log: DISCORD_TOKEN and DISCORD_WEBHOOK_URL not set"},
+			{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"},
 		}},
 		{"every secret", func(c *config.Config) {
 			c.GitHub.WebhookSecret, c.Discord.Token, c.Discord.PublicKey = "s", "t", "k"
@@ -262,7 +261,19 @@ func TestIntegrations(t *testing.T) {
 			{"github webhook", "on", "GITHUB_WEBHOOK_SECRET is set"},
 			{"discord gateway", "on", "DISCORD_TOKEN is set"},
 			{"discord interactions", "on", "DISCORD_PUBLIC_KEY is set"},
-			{"digest", na, "would post to Discord: DISCORD_TOKEN is set"},
+			{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"},
+		}},
+		{"bot token and channel", func(c *config.Config) { c.Discord.Token, c.Discord.DigestChannelID = "t", "42" }, []integration{
+			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			{"discord gateway", "on", "DISCORD_TOKEN is set"},
+			off("discord interactions", "DISCORD_PUBLIC_KEY"),
+			{"digest", "on", "posting to channel 42 as the bot"},
+		}},
+		{"webhook", func(c *config.Config) { c.Discord.WebhookURL = "https://discord.com/api/webhooks/1/x" }, []integration{
+			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			off("discord gateway", "DISCORD_TOKEN"),
+			off("discord interactions", "DISCORD_PUBLIC_KEY"),
+			{"digest", "on", "posting through DISCORD_WEBHOOK_URL"},
 		}},
 		{"webhook, no schedule", func(c *config.Config) { c.Discord.WebhookURL = "https://x"; c.Digest.Schedule = "" }, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),

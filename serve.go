@@ -90,13 +90,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer stop()
 	bg := newBackground(ctx)
 	defer bg.stop() // before the ledger closes
-	if err := startDigest(bg, cfg, l, logPoster{log}, log); err != nil {
-		return err
-	}
 	if err := startGitHub(bg, cfg, l, mux, metrics, log); err != nil {
 		return err
 	}
 	if err := startDiscord(bg, cfg, l, b, mux, metrics, log); err != nil {
+		return err
+	}
+	if err := startDigest(bg, cfg, l, metrics, log); err != nil {
 		return err
 	}
 	handler := startWeb(bg, cfg, l, b, treasury, mux, metrics, log)
@@ -162,40 +162,24 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 // integration is an optional part of the bot, and whether it runs.
 type integration struct {
 	Name   string
-	Status string // "off" or "not available in this version"
-	Reason string
+	Status string // "on" or "off"
+	Reason string // why, naming variables and never their values
 }
 
-const unavailable = "not available in this version"
-
-// integrations says which parts run with this configuration. Each
-// switches on with its secret; a part not built yet is reported as
-// unavailable rather than silently ignored.
+// integrations says which parts run with this configuration; each
+// switches on with its secret.
 func integrations(cfg *config.Config) []integration {
-	digest := integration{"digest", unavailable, "would post to the log: DISCORD_TOKEN and DISCORD_WEBHOOK_URL not set"}
-	switch {
-	case cfg.Digest.Schedule == "":
-		digest = integration{"digest", "off", "digest.schedule is empty"}
-	case cfg.Discord.Token != "":
-		digest.Reason = "would post to Discord: DISCORD_TOKEN is set"
-	case cfg.Discord.WebhookURL != "":
-		digest.Reason = "would post to Discord: DISCORD_WEBHOOK_URL is set"
-	}
 	return []integration{
 		githubWebhook(cfg),
 		discordGateway(cfg),
 		discordInteractions(cfg),
-		digest,
+		digestIntegration(cfg),
 	}
 }
 
 // logIntegrations names the variables, never their values.
 func logIntegrations(log *slog.Logger, cfg *config.Config) {
 	for _, in := range integrations(cfg) {
-		level := slog.LevelInfo
-		if in.Status == unavailable {
-			level = slog.LevelWarn
-		}
-		log.Log(context.Background(), level, "integration", "name", in.Name, "status", in.Status, "reason", in.Reason)
+		log.Info("integration", "name", in.Name, "status", in.Status, "reason", in.Reason)
 	}
 }

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -42,18 +45,57 @@ func (b *background) stop() {
 
 // startDigest runs the digest schedule, posting where the configuration
 // says; an empty digest.schedule turns it off.
-func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, poster bot.Poster, log *slog.Logger) error {
+func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prometheus.Registerer, log *slog.Logger) error {
 	if cfg.Digest.Schedule == "" {
 		return nil
 	}
 	schedule, err := cron.ParseStandard(cfg.Digest.Schedule)
 	if err != nil {
-		return err // config has validated it; kept for safety
+		return fmt.Errorf("digest.schedule: %w", err)
 	}
-	s := &bot.DigestScheduler{Store: l, Poster: poster, Schedule: schedule, Top: cfg.Digest.Top,
-		Now: time.Now, After: time.After, Backoff: 30 * time.Second, Logger: log.With("part", "digest")}
+	log = log.With("part", "digest")
+	poster, err := digestPoster(cfg.Discord, log)
+	if err != nil {
+		return err
+	}
+	s := &bot.DigestScheduler{Store: l, Poster: countPosts(poster, reg), Schedule: schedule, Top: cfg.Digest.Top,
+		Now: time.Now, After: time.After, Backoff: 30 * time.Second, Logger: log}
 	bg.Go(s.Run)
 	return nil
+}
+
+// digestPoster posts to the digest channel with the bot token, else
+// through the webhook URL, else to the log.
+func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
+	switch {
+	case d.Token != "" && d.DigestChannelID != "":
+		rest, err := newDiscordREST(d.Token, nil)
+		if err != nil {
+			return nil, err
+		}
+		return discord.ChannelPoster(rest, d.DigestChannelID), nil
+	case d.WebhookURL != "":
+		rest, err := newDiscordREST("", nil)
+		if err != nil {
+			return nil, err
+		}
+		return discord.WebhookPoster(rest, d.WebhookURL)
+	}
+	return logPoster{log}, nil
+}
+
+// digestIntegration says where digests go, for the start-up report.
+func digestIntegration(cfg *config.Config) integration {
+	d := cfg.Discord
+	switch {
+	case cfg.Digest.Schedule == "":
+		return integration{"digest", "off", "digest.schedule is empty"}
+	case d.Token != "" && d.DigestChannelID != "":
+		return integration{"digest", "on", "posting to channel " + d.DigestChannelID + " as the bot"}
+	case d.WebhookURL != "":
+		return integration{"digest", "on", "posting through DISCORD_WEBHOOK_URL"}
+	}
+	return integration{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"}
 }
 
 // logPoster posts the digest to the log, when Discord is off.
@@ -62,4 +104,28 @@ type logPoster struct{ log *slog.Logger }
 func (p logPoster) PostDigest(ctx context.Context, d bot.Digest, nonce string) (string, error) {
 	p.log.Info("digest", "period_start", d.Start, "period_end", d.End, "text", d.Text())
 	return "", nil
+}
+
+// countingPoster counts digest posts by outcome for /metrics.
+type countingPoster struct {
+	bot.Poster
+	posts *prometheus.CounterVec
+}
+
+func countPosts(p bot.Poster, reg prometheus.Registerer) bot.Poster {
+	posts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "docracy_digest_posts_total", Help: "Digest posts by outcome (ok or error).",
+	}, []string{"outcome"})
+	reg.MustRegister(posts)
+	return countingPoster{Poster: p, posts: posts}
+}
+
+func (p countingPoster) PostDigest(ctx context.Context, d bot.Digest, nonce string) (string, error) {
+	id, err := p.Poster.PostDigest(ctx, d, nonce)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	p.posts.WithLabelValues(outcome).Inc()
+	return id, err
 }

@@ -3,17 +3,24 @@ package discord_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/integrations/discord"
+	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
@@ -93,5 +100,138 @@ func TestRenderDigestWithinLimits(t *testing.T) {
 	}
 	if strings.Contains(msg.Embeds[0].Description, "@everyone") {
 		t.Error("@everyone is not defused")
+	}
+}
+
+func sampleDigest(t *testing.T) bot.Digest {
+	t.Helper()
+	d, err := bot.BuildDigest(context.Background(), ledgertest.Sample(t), ledgertest.SampleStart, ledgertest.SampleEnd, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestDigestPosterRetries(t *testing.T) {
+	tests := []struct {
+		name    string
+		failure discordtest.Failure
+		minWait time.Duration
+	}{
+		{"server error then success", discordtest.Failure{Method: "POST", Path: "/api/v9/channels/", Status: 500, Times: 1}, 0},
+		{"rate limited", discordtest.Failure{Method: "POST", Path: "/api/v9/channels/", Status: 429, RetryAfter: 0.2, Times: 1,
+			Header: http.Header{"X-RateLimit-Reset-After": {"0.2"}, "X-RateLimit-Remaining": {"0"}, "X-RateLimit-Bucket": {"digest"}}}, 200 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := discordtest.New(t)
+			fake.Fail(tt.failure)
+			poster := discord.ChannelPoster(newREST(t, fake, nil), "1234")
+			start := time.Now()
+			id, err := poster.PostDigest(context.Background(), sampleDigest(t), "digest-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if waited := time.Since(start); waited < tt.minWait {
+				t.Errorf("posted after %s, before the %s Discord asked for", waited, tt.minWait)
+			}
+			msgs := fake.Messages()
+			if len(msgs) != 1 || id == "" {
+				t.Fatalf("%d messages (id %q), want 1", len(msgs), id)
+			}
+			m := msgs[0]
+			if diff := cmp.Diff([]string{"digest.png"}, m.Files); diff != "" {
+				t.Errorf("attachments (-want +got):\n%s", diff)
+			}
+			if m.Nonce != "digest-1" || len(m.Embeds) != 1 || m.Embeds[0].Image.URL != "attachment://digest.png" {
+				t.Errorf("message = %+v", m)
+			}
+			if len(m.AllowedMentions.Parse) != 0 {
+				t.Errorf("allowed mentions %+v", m.AllowedMentions)
+			}
+		})
+	}
+}
+
+func TestDigestPosterGivesUpOnAStuck429(t *testing.T) {
+	fake := discordtest.New(t)
+	fake.Fail(discordtest.Failure{Path: "/api/v9/channels/", Status: 429, RetryAfter: 3600, Times: -1})
+	_, err := discord.ChannelPoster(newREST(t, fake, nil), "1234").PostDigest(context.Background(), sampleDigest(t), "digest-1")
+	if err == nil || len(fake.Messages()) != 0 {
+		t.Errorf("err = %v, %d messages; want a prompt failure", err, len(fake.Messages()))
+	}
+}
+
+func TestWebhookPoster(t *testing.T) {
+	fake := discordtest.New(t)
+	poster, err := discord.WebhookPoster(newREST(t, fake, nil), "https://discord.com/api/webhooks/42/s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := poster.PostDigest(context.Background(), sampleDigest(t), "digest-1"); err != nil {
+		t.Fatal(err)
+	}
+	var posted []discordtest.Call
+	for _, c := range fake.Calls() {
+		if c.Method == "POST" {
+			posted = append(posted, c)
+		}
+	}
+	if len(posted) != 1 || posted[0].Path != "/api/v9/webhooks/42/s3cret" {
+		t.Errorf("calls = %+v", posted)
+	}
+	if _, err := discord.WebhookPoster(nil, "https://example.org/hook"); err == nil {
+		t.Error("a URL that is not a Discord webhook was accepted")
+	}
+}
+
+// crashingStore loses the record of the first digest, as a crash between
+// the post and the record would.
+type crashingStore struct {
+	*ledger.Ledger
+	crashed bool
+}
+
+func (s *crashingStore) RecordDigest(ctx context.Context, r ledger.DigestRecord) error {
+	if !s.crashed {
+		s.crashed = true
+		return errors.New("killed")
+	}
+	return s.Ledger.RecordDigest(ctx, r)
+}
+
+// TestDigestCrashAfterPostDoesNotPostTwice runs the scheduler against the
+// fake Discord, loses the record after the post, and restarts: the nonce
+// makes Discord return the first message instead of a second.
+func TestDigestCrashAfterPostDoesNotPostTwice(t *testing.T) {
+	ctx := context.Background()
+	fake := discordtest.New(t)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, paris)
+	clock := func() time.Time { return now }
+	l, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "d.db"), ledger.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	schedule, _ := cron.ParseStandard("CRON_TZ=Europe/Paris 0 9 * * MON")
+	run := func(store bot.DigestStore) error {
+		s := &bot.DigestScheduler{Store: store, Poster: discord.ChannelPoster(newREST(t, fake, nil), "1234"), Schedule: schedule,
+			Top: 10, Now: clock, After: time.After, Backoff: time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+		return s.PostDue(ctx)
+	}
+	run(l) // first start: nothing due yet
+	now = time.Date(2026, 11, 9, 9, 0, 5, 0, paris)
+	if err := run(&crashingStore{Ledger: l}); err == nil {
+		t.Fatal("the lost record went unnoticed")
+	}
+	if err := run(l); err != nil { // the restart
+		t.Fatal(err)
+	}
+	if n := len(fake.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+	if _, err := l.LastDigest(ctx); err != nil {
+		t.Errorf("the restart did not record the digest: %v", err)
 	}
 }

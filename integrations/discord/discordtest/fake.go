@@ -50,6 +50,8 @@ type Message struct {
 	Embeds          []*discordgo.MessageEmbed
 	AllowedMentions *discordgo.MessageAllowedMentions
 	Flags           discordgo.MessageFlags
+	Nonce           string   // channel messages: Discord keeps one message per enforced nonce
+	Files           []string // names of the files attached to a multipart message
 }
 
 // Failure makes the fake answer matching requests with an error.
@@ -76,6 +78,7 @@ type Fake struct {
 	commands   map[string][]*discordgo.ApplicationCommand // by guild id, "" = global
 	overwrites []string                                   // guild ids of bulk overwrites
 	failures   []*Failure
+	nonces     map[string]string // message id by nonce
 	nextID     int64
 	changed    chan struct{} // closed and replaced on every recorded call
 
@@ -84,7 +87,7 @@ type Fake struct {
 
 // New starts a fake Discord, closed when the test ends.
 func New(t testing.TB) *Fake {
-	f := &Fake{commands: map[string][]*discordgo.ApplicationCommand{}, nextID: 1000, changed: make(chan struct{})}
+	f := &Fake{commands: map[string][]*discordgo.ApplicationCommand{}, nonces: map[string]string{}, nextID: 1000, changed: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", f.callback)
 	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/{message}", f.edit)
@@ -203,20 +206,54 @@ func (f *Fake) callback(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// message reads the body of an edit or a follow-up.
-func message(r *http.Request) (Message, error) {
+// message reads the body of an edit, a follow-up or a channel message:
+// JSON, or multipart with the JSON in payload_json and files beside it.
+func message(r *http.Request) (Message, bool, error) {
 	var m struct {
 		Content         string                            `json:"content"`
 		Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
 		AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
 		Flags           discordgo.MessageFlags            `json:"flags"`
+		Nonce           string                            `json:"nonce"`
+		EnforceNonce    bool                              `json:"enforce_nonce"`
 	}
-	err := decode(r, &m)
-	return Message{Token: r.PathValue("token"), Content: m.Content, Embeds: m.Embeds, AllowedMentions: m.AllowedMentions, Flags: m.Flags}, err
+	var files []string
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		files, err = readMultipart(r, &m)
+	} else {
+		err = decode(r, &m)
+	}
+	return Message{Token: r.PathValue("token"), Content: m.Content, Embeds: m.Embeds, AllowedMentions: m.AllowedMentions,
+		Flags: m.Flags, Nonce: m.Nonce, Files: files}, m.EnforceNonce, err
+}
+
+// readMultipart decodes payload_json into v and returns the file names.
+func readMultipart(r *http.Request, v any) ([]string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return files, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if part.FormName() == "payload_json" {
+			if err := json.NewDecoder(part).Decode(v); err != nil {
+				return nil, err
+			}
+		} else {
+			files = append(files, part.FileName())
+		}
+	}
 }
 
 func (f *Fake) edit(w http.ResponseWriter, r *http.Request) {
-	m, err := message(r)
+	m, _, err := message(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
 		return
@@ -237,7 +274,7 @@ func (f *Fake) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Fake) followup(w http.ResponseWriter, r *http.Request) {
-	m, err := message(r)
+	m, _, err := message(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
 		return
@@ -250,16 +287,22 @@ func (f *Fake) followup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "content": m.Content})
 }
 
+// channelMessage creates a message; with enforce_nonce, a nonce seen
+// before returns the message created then, as Discord does.
 func (f *Fake) channelMessage(w http.ResponseWriter, r *http.Request) {
-	m, err := message(r)
+	m, enforce, err := message(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
 		return
 	}
 	f.mu.Lock()
-	f.messages = append(f.messages, m)
-	id := f.id()
-	f.notify()
+	id, seen := f.nonces[m.Nonce]
+	if !enforce || m.Nonce == "" || !seen {
+		f.messages = append(f.messages, m)
+		id = f.id()
+		f.nonces[m.Nonce] = id
+		f.notify()
+	}
 	f.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": m.Content})
 }
