@@ -9,11 +9,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -79,59 +76,6 @@ func seedWeb(t *testing.T, dir, db string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startServeEnv is startServe with extra environment variables.
-func startServeEnv(t *testing.T, dir string, env []string, args ...string) *server {
-	t.Helper()
-	cmd := command(dir, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(cmd.Env, env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	srv := &server{cmd: cmd, logs: &syncBuilder{}, done: make(chan struct{})}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	addr := make(chan string, 1)
-	go srv.readLog(stderr, addr)
-	select {
-	case a := <-addr:
-		srv.url = "http://" + a
-	case <-time.After(10 * time.Second):
-		t.Fatalf("serve did not log its address:\n%s", srv.logs)
-	}
-	srv.waitReady(t)
-	return srv
-}
-
-// fetch sends a request and returns the response with its body read.
-func fetch(t *testing.T, method, url string, header http.Header, body io.Reader) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
 }
 
 // TestServeWeb checks, on the running binary, what every response carries
@@ -256,13 +200,6 @@ func announceBody(t *testing.T, base, path string, n int) string {
 		t.Fatalf("POST %s: %v", path, err)
 	}
 	return strings.TrimSpace(status)
-}
-
-// sign is GitHub's X-Hub-Signature-256 of a payload.
-func sign(secret string, payload []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(payload)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // chromiumPath is Debian's chromium, which .ci/run installs. Outside CI a

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -248,7 +249,15 @@ var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
 // address from its log and waits until it is ready.
 func startServe(t *testing.T, dir string, args ...string) *server {
 	t.Helper()
+	return startServeEnv(t, dir, nil, args...)
+}
+
+// startServeEnv is startServe with extra environment variables, such as
+// the secrets that switch integrations on.
+func startServeEnv(t *testing.T, dir string, env []string, args ...string) *server {
+	t.Helper()
 	cmd := command(dir, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -273,6 +282,35 @@ func startServe(t *testing.T, dir string, args ...string) *server {
 	}
 	srv.waitReady(t)
 	return srv
+}
+
+// fetch sends a request and returns the response with its body read.
+func fetch(t *testing.T, method, url string, header http.Header, body io.Reader) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// sign is GitHub's X-Hub-Signature-256 of a payload.
+func sign(secret string, payload []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(payload)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 func (s *server) readLog(r io.Reader, addr chan<- string) {
