@@ -35,7 +35,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "[--listen ADDR] [--log-format text|json]", "run the bot: the HTTP API and health checks", runServe},
+		{"serve", "[--listen ADDR] [--log-format text|json]", "run the bot: webhooks, slash commands, digest, dashboard and API", runServe},
 		{"init", "[PATH] [--force]", "write a commented starter configuration (default docracy.yaml)", runInit},
 		{"credit", "--member M --points N --category C [--note T] [--url U] [--ref KEY] [--at RFC3339]", "credit a member for a contribution; prints the entry's seq", runCredit},
 		{"rep", "MEMBER | --member M [--format text|json]", "show a member's reputation", runRep},
