@@ -30,22 +30,30 @@ func refusal(t *testing.T, r *discordgo.InteractionResponse, want string) {
 }
 
 // TestAuthorization runs every privileged command as every role that may
-// not use it: refused, and nothing stored, not even a member.
+// not use it: refused, and nothing stored, not even a member. Maintainers
+// are not treasurers, nor treasurers maintainers.
 func TestAuthorization(t *testing.T) {
+	notMaintainers := []discordtest.User{bob, tom, eve, nobody}
 	privileged := []struct {
-		name string
-		opts []discordtest.Option
-		want string
+		name    string
+		opts    []discordtest.Option
+		callers []discordtest.User
+		want    string
 	}{
 		{"credit", []discordtest.Option{discordtest.UserOption("member", carol), discordtest.Int("points", 5),
-			discordtest.String("category", "doc"), discordtest.String("note", "a note")}, "/credit is for maintainers"},
-		{"revoke", []discordtest.Option{discordtest.String("entry", "1"), discordtest.String("reason", "wrong")}, "/revoke is for maintainers"},
+			discordtest.String("category", "doc"), discordtest.String("note", "a note")}, notMaintainers, "/credit is for maintainers"},
+		{"revoke", []discordtest.Option{discordtest.String("entry", "1"), discordtest.String("reason", "wrong")}, notMaintainers, "/revoke is for maintainers"},
 		{"link", []discordtest.Option{discordtest.String("github", "carol"), discordtest.UserOption("member", carol)},
-			"/link for someone else is for maintainers: leave out the member option"},
+			notMaintainers, "/link for someone else is for maintainers: leave out the member option"},
+		{"digest", []discordtest.Option{discordtest.String("action", "preview")}, notMaintainers,
+			"/digest is for maintainers: ask someone with a maintainer role to run it"},
+		{"payout", []discordtest.Option{discordtest.String("action", "preview")}, []discordtest.User{alice, bob, eve, nobody},
+			"/payout is for treasurers: ask someone with a treasurer role to run it"},
+		{"payout", []discordtest.Option{discordtest.String("action", "close"), discordtest.String("period", "2026-02")},
+			[]discordtest.User{alice, bob, eve, nobody}, "/payout is for treasurers"},
 	}
-	callers := []discordtest.User{bob, tom, eve, nobody}
 	for _, cmd := range privileged {
-		for _, caller := range callers {
+		for _, caller := range cmd.callers {
 			t.Run(fmt.Sprintf("%s by %s", cmd.name, caller.Name), func(t *testing.T) {
 				h := newHarness(t)
 				refusal(t, h.send(h.command(caller, cmd.name, cmd.opts...)), cmd.want)
@@ -88,6 +96,21 @@ func TestMemberCommands(t *testing.T) {
 	h.router.Roles = config.Roles{Maintainer: roles.Maintainer}
 	if r := h.send(h.command(nobody, "rep")); r.Data.Flags != 0 {
 		t.Errorf("/rep with discord.roles.member empty refused: %s", r.Data.Embeds[0].Description)
+	}
+}
+
+// TestNoTreasurerRole checks that with discord.roles.treasurer empty
+// nobody moves money, maintainers included, by command or by button.
+func TestNoTreasurerRole(t *testing.T) {
+	h := newHarness(t)
+	h.router.Roles = config.Roles{Maintainer: roles.Maintainer, Member: roles.Member}
+	const want = "/payout is for treasurers, and no treasurer role is set: a server admin must list one in discord.roles.treasurer"
+	for _, caller := range []discordtest.User{tom, alice} {
+		refusal(t, h.send(h.command(caller, "payout", discordtest.String("action", "preview"))), want)
+		refusal(t, h.send(discordtest.Click(h.id(), caller, "payout-close:2026-02")), want)
+	}
+	if e, m := h.entries(), h.members(); len(e) != 0 || len(m) != 0 {
+		t.Errorf("refused payouts stored %d entries and %d members", len(e), len(m))
 	}
 }
 

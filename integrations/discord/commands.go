@@ -19,6 +19,10 @@ const (
 	levelAnyone     level = iota // /help
 	levelMember                  // discord.roles.member, or everyone when it is empty
 	levelMaintainer              // discord.roles.maintainer
+	// levelTreasurer is discord.roles.treasurer. It comes last so that
+	// levelOf's max picks it, yet a maintainer is no treasurer: moving the
+	// cooperative's money takes its own role.
+	levelTreasurer
 )
 
 // command is one slash command: its definition, as registered with
@@ -65,6 +69,21 @@ const (
 	optGitHub   = "github"
 	optAddress  = "address"
 	optEntry    = "entry"
+	optAction   = "action"
+	optPeriod   = "period"
+)
+
+// The actions of /payout and /digest.
+const (
+	actionPreview = "preview"
+	actionClose   = "close"
+)
+
+// The actions of the buttons docracy sends, the part of a custom id
+// before the colon; the rest is the button's argument.
+const (
+	buttonPayoutClose  = "payout-close"
+	buttonPayoutCancel = "payout-cancel"
 )
 
 var manageGuild = int64(discordgo.PermissionManageGuild)
@@ -113,7 +132,26 @@ func commandTable(categories []string) []*command {
 				stringOption(optEntry, "The entry's number (seq) or id, e.g. 42 or e42", true, 1, 24),
 				stringOption(optReason, "Why it is cancelled", true, 1, bot.MaxReasonLen),
 			}},
+		{name: "payout", description: "Preview or close a period's payout (treasurers)", level: levelTreasurer,
+			ephemeral: true, permissions: &manageGuild, run: (*Router).payout, options: []*discordgo.ApplicationCommandOption{
+				choiceOption(optAction, "Preview the run, or close it after a confirmation", actionPreview, actionClose),
+				stringOption(optPeriod, "The period, e.g. 2026-11 or 2026-W48 (default: the one that ended last)", false, 0, 16),
+			}},
+		{name: "digest", description: "Preview the digest the schedule has due now (maintainers)", level: levelMaintainer,
+			ephemeral: true, permissions: &manageGuild, run: (*Router).digest, options: []*discordgo.ApplicationCommandOption{
+				choiceOption(optAction, "What to do with the digest", actionPreview),
+			}},
 		{name: "help", description: "What docracy's commands do", level: levelAnyone, ephemeral: true, run: (*Router).help},
+	}
+}
+
+// buttonTable is every button docracy answers, by the action of its
+// custom id. A click belongs to the command that sent the button: it is
+// authorized, counted and answered under that command's name.
+func buttonTable() map[string]*command {
+	return map[string]*command{
+		buttonPayoutClose:  {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).closePayout},
+		buttonPayoutCancel: {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).cancelPayout},
 	}
 }
 
@@ -148,6 +186,16 @@ func categoryOption(categories []string, description string, required bool) *dis
 	o := stringOption(optCategory, description, required, 0, 100)
 	o.MaxLength = 0 // choices say it all
 	for _, c := range categories[:min(len(categories), 25)] {
+		o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+	}
+	return o
+}
+
+// choiceOption is a required option whose values are the choices, each
+// shown as it is.
+func choiceOption(name, description string, choices ...string) *discordgo.ApplicationCommandOption {
+	o := stringOption(name, description, true, 0, 0)
+	for _, c := range choices {
 		o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
 	}
 	return o

@@ -234,7 +234,9 @@ func TestHelp(t *testing.T) {
 	for _, line := range []string{
 		"`/credit member points category note [url]` — Credit a member for a contribution (maintainers)",
 		"`/praise member reason`", "`/rep [member]`", "`/leaderboard [window] [category]`", "`/history [member]`",
-		"`/link github [member]`", "`/wallet address`", "`/revoke entry reason`", "`/help`",
+		"`/link github [member]`", "`/wallet address`", "`/revoke entry reason`",
+		"`/payout action [period]` — Preview or close a period's payout (treasurers)",
+		"`/digest action` — Preview the digest the schedule has due now (maintainers)", "`/help`",
 	} {
 		if !strings.Contains(desc, line) {
 			t.Errorf("/help does not show %q:\n%s", line, desc)

@@ -14,6 +14,12 @@
 // let a reply ping at most the member it credits: never @everyone, @here or
 // a role, whatever a note contains.
 //
+// /payout action:close never closes at once: it answers with the preview
+// and a confirmation button. The click arrives as a message component
+// interaction, is checked like a command (the treasurer role again), and
+// is answered by replacing the message, buttons removed, so it cannot be
+// clicked twice.
+//
 // /link github:<login> is confirmed by a one-time code the member puts in
 // their GitHub bio, read with go-github (see GitHubProfiles), or by a
 // maintainer's /link member github.

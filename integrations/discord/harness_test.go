@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -67,6 +69,25 @@ var (
 
 var categories = []string{"code", "review", "doc", "community"}
 
+// cooperativeZone is the cooperative's time zone: payout periods and
+// digest slots follow it.
+var cooperativeZone = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// weeklyDigest is the default digest.schedule.
+var weeklyDigest = func() cron.Schedule {
+	s, err := cron.ParseStandard("CRON_TZ=Europe/Paris 0 9 * * MON")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
 // harness is a docracy wired to a fake Discord: a real ledger in a
 // temporary directory, the bot, the router, the HTTP endpoint on an
 // httptest server, and a fake GitHub for profiles.
@@ -101,6 +122,11 @@ func newHarness(t *testing.T) *harness {
 	h.rest = newREST(t, h.discord, metrics)
 	h.router = discord.NewRouter(h.bot, community, roles, h.rest)
 	h.router.GuildID = discordtest.Guild
+	// A month's payout is 1000.00 EUR, split by the points of the month.
+	h.router.Treasury = &bot.Treasury{Ledger: l, Now: h.clock.Now, Rules: bot.PayoutRules{
+		Currency: "EUR", Decimals: 2, Period: bot.Monthly, Budget: big.NewInt(100000), Policy: bot.Proportional, Location: cooperativeZone,
+	}}
+	h.router.DigestLedger, h.router.DigestSchedule, h.router.DigestTop = l, weeklyDigest, 10
 	// Only the deferral tests may defer, however loaded the machine.
 	h.router.DeferAfter = 10 * time.Second
 	h.router.Metrics = metrics

@@ -21,7 +21,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_discord_interactions_total",
-			Help: "Slash commands answered, by command and outcome (ok, invalid, not_found, forbidden, refused, unavailable, error).",
+			Help: "Slash commands and clicks on their buttons answered, by command and outcome (ok, invalid, not_found, forbidden, refused, unavailable, error).",
 		}, []string{"command", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "docracy_discord_interaction_duration_seconds",

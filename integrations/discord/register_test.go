@@ -86,6 +86,8 @@ func TestDefinitions(t *testing.T) {
 		"link":        {{"github", str, true, 0, 0, 1, 100, 0}, {"member", user, false, 0, 0, 0, 0, 0}},
 		"wallet":      {{"address", str, true, 0, 0, 4, 200, 0}},
 		"revoke":      {{"entry", str, true, 0, 0, 1, 24, 0}, {"reason", str, true, 0, 0, 1, 1000, 0}},
+		"payout":      {{"action", str, true, 0, 0, 0, 0, 2}, {"period", str, false, 0, 0, 0, 16, 0}},
+		"digest":      {{"action", str, true, 0, 0, 0, 0, 1}},
 		"help":        nil,
 	}
 	got := map[string][]opt{}
@@ -97,7 +99,7 @@ func TestDefinitions(t *testing.T) {
 		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild || c.DMPermission == nil || *c.DMPermission {
 			t.Errorf("/%s may be used outside a server", c.Name)
 		}
-		privileged := c.Name == "credit" || c.Name == "revoke"
+		privileged := c.Name == "credit" || c.Name == "revoke" || c.Name == "payout" || c.Name == "digest"
 		if privileged != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageGuild) {
 			t.Errorf("/%s default member permissions = %v", c.Name, c.DefaultMemberPermissions)
 		}

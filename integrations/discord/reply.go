@@ -24,8 +24,10 @@ const (
 type reply struct {
 	content   string
 	embeds    []*discordgo.MessageEmbed
-	ping      string // the one user the reply may ping (the credited member), or ""
-	ephemeral bool   // seen only by the caller
+	buttons   []discordgo.MessageComponent // one row under the message, or none
+	ping      string                       // the one user the reply may ping (the credited member), or ""
+	ephemeral bool                         // seen only by the caller
+	update    bool                         // replaces the message whose button was clicked
 }
 
 // allowedMentions lets the reply ping r.ping and nobody else. Parse is
@@ -46,22 +48,43 @@ func (r reply) flags() discordgo.MessageFlags {
 	return 0
 }
 
-// response is the reply as the first answer to an interaction.
+// components lays the buttons out in one row. An update without buttons
+// has an empty list rather than none, so that the buttons of the message
+// it replaces go away and cannot be clicked twice.
+func (r reply) components() []discordgo.MessageComponent {
+	switch {
+	case len(r.buttons) > 0:
+		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: r.buttons}}
+	case r.update:
+		return []discordgo.MessageComponent{}
+	}
+	return nil
+}
+
+// response is the reply as the first answer to an interaction: a new
+// message, or for a click the clicked message replaced, whose visibility
+// cannot change.
 func (r reply) response() *discordgo.InteractionResponse {
 	content, embeds := Fit(r.content, r.embeds)
-	return &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{
-			Content: content, Embeds: embeds, AllowedMentions: r.allowedMentions(), Flags: r.flags(),
-		},
+	data := &discordgo.InteractionResponseData{
+		Content: content, Embeds: embeds, Components: r.components(), AllowedMentions: r.allowedMentions(),
 	}
+	if r.update {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: data}
+	}
+	data.Flags = r.flags()
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
 }
 
 // edit is the reply as the edit of a deferred answer. Its visibility was
 // fixed by the deferral.
 func (r reply) edit() *discordgo.WebhookEdit {
 	content, embeds := Fit(r.content, r.embeds)
-	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: r.allowedMentions()}
+	e := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: r.allowedMentions()}
+	if components := r.components(); components != nil {
+		e.Components = &components
+	}
+	return e
 }
 
 // followup is the reply as a new message after the first answer.

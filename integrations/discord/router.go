@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -40,8 +42,9 @@ const (
 	followUpTimeout = 30 * time.Second
 )
 
-// Router checks, acknowledges and handles slash commands, whichever
-// transport brought them, by calling the bot's use cases.
+// Router checks, acknowledges and handles slash commands, and the clicks
+// on the buttons they send, whichever transport brought them, by calling
+// the bot's use cases.
 type Router struct {
 	Bot       *bot.Bot
 	Community *bot.Community
@@ -51,12 +54,21 @@ type Router struct {
 	Metrics   *Metrics     // nil counts nothing
 	Logger    *slog.Logger
 
+	// Treasury answers /payout; nil says payouts are not set up.
+	Treasury *bot.Treasury
+	// DigestLedger, DigestSchedule (digest.schedule) and DigestTop
+	// (digest.top) answer /digest; a nil schedule says the digest is off.
+	DigestLedger   bot.DigestLedger
+	DigestSchedule cron.Schedule
+	DigestTop      int
+
 	DeferAfter  time.Duration // 0 means DefaultDeferAfter
 	WorkTimeout time.Duration // 0 means DefaultWorkTimeout
 
 	once     sync.Once
 	commands map[string]*command
-	wg       sync.WaitGroup // deferred commands in flight
+	buttons  map[string]*command // by the action of a custom id
+	wg       sync.WaitGroup      // deferred commands in flight
 }
 
 // NewRouter returns a router over the bot's use cases that logs nowhere
@@ -71,16 +83,44 @@ func (r *Router) table() map[string]*command {
 		for _, c := range commandTable(r.Bot.Categories) {
 			r.commands[c.name] = c
 		}
+		r.buttons = buttonTable()
 	})
 	return r.commands
 }
 
-// request is a checked command: who runs it, with which options.
+// maxCustomID is the longest custom id Discord gives a component.
+const maxCustomID = 100
+
+// button returns the command a click on a button with customID belongs
+// to, and the button's argument, or nil for a button docracy did not send.
+func (r *Router) button(customID string) (*command, string) {
+	if len(customID) > maxCustomID {
+		return nil, ""
+	}
+	action, arg, _ := strings.Cut(customID, ":")
+	r.table()
+	return r.buttons[action], arg
+}
+
+// ownButton reports whether i is a click on a button docracy sent.
+func (r *Router) ownButton(i *discordgo.Interaction) bool {
+	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+	if !ok {
+		return false
+	}
+	cmd, _ := r.button(data.CustomID)
+	return cmd != nil
+}
+
+// request is a checked command, or a checked click on one of its
+// buttons: who runs it, with which options.
 type request struct {
 	i      *discordgo.Interaction
 	data   discordgo.ApplicationCommandInteractionData
 	cmd    *command
 	opts   options
+	arg    string   // a button's argument, from its custom id
+	update bool     // a click: the answer replaces the message clicked
 	userID string   // the caller
 	name   string   // the caller's display name
 	roles  []string // the caller's role ids
@@ -89,27 +129,41 @@ type request struct {
 // actor names the caller in the entries they cause.
 func (q *request) actor() string { return "discord:" + q.userID }
 
+// deferral acknowledges the request when its answer will follow: a click
+// keeps its message as it is until the result replaces it.
+func (q *request) deferral() *discordgo.InteractionResponse {
+	if q.update {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	return deferral(q.cmd.ephemeral)
+}
+
 // ref is the interaction's idempotency key within the discord source: the
 // ledger stores "discord:interaction:<id>", so a retried interaction never
 // records twice.
 func (q *request) ref() string { return "interaction:" + q.i.ID }
 
-// Handle answers an interaction and returns the first response, which the
-// transport delivers (as the HTTP response, or by REST on the gateway) and
-// then closes delivered. A command still working after DeferAfter is
-// answered with a deferral, and its result is sent as an edit once
-// delivered is closed.
+// Handle answers an interaction, a slash command or a click on one of
+// docracy's buttons (anything else is refused), and returns the first
+// response, which the transport delivers (as the HTTP response, or by REST
+// on the gateway) and then closes delivered. A command still working after
+// DeferAfter is answered with a deferral, and its result is sent as an
+// edit once delivered is closed.
 func (r *Router) Handle(ctx context.Context, i *discordgo.Interaction, delivered <-chan struct{}) *discordgo.InteractionResponse {
-	switch i.Type {
-	case discordgo.InteractionPing:
+	start := time.Now()
+	var q *request
+	var err error
+	switch {
+	case i.Type == discordgo.InteractionPing:
 		return pong
-	case discordgo.InteractionApplicationCommand:
+	case i.Type == discordgo.InteractionApplicationCommand:
+		q, err = r.check(i)
+	case i.Type == discordgo.InteractionMessageComponent && r.ownButton(i):
+		q, err = r.checkClick(i)
 	default:
 		r.Metrics.observe("other", outcomeRefused, 0)
 		return errorReply(nil, refused("docracy answers slash commands only: run /help to see them"), i.ID).response()
 	}
-	start := time.Now()
-	q, err := r.check(i)
 	if err != nil {
 		name := "unknown"
 		if q.cmd != nil {
@@ -134,14 +188,9 @@ func (r *Router) check(i *discordgo.Interaction) (*request, error) {
 	if q.cmd = r.table()[data.Name]; q.cmd == nil {
 		return q, refused("docracy has no /%s command: run /help to see its commands", Truncate(data.Name, 32))
 	}
-	if i.GuildID == "" || i.Member == nil || i.Member.User == nil {
-		return q, refused("docracy's commands work in the cooperative's server, not in direct messages: run /%s there", q.cmd.name)
+	if err := r.checkCaller(q); err != nil {
+		return q, err
 	}
-	if r.GuildID != "" && i.GuildID != r.GuildID {
-		return q, refused("this docracy serves another server: run /%s in your cooperative's server", q.cmd.name)
-	}
-	q.userID, q.roles = i.Member.User.ID, i.Member.Roles
-	q.name = displayName(i.Member, i.Member.User)
 	var err error
 	if q.opts, err = parseOptions(data); err != nil {
 		return q, err
@@ -152,10 +201,45 @@ func (r *Router) check(i *discordgo.Interaction) (*request, error) {
 	return q, q.cmd.checkOptions(q.opts)
 }
 
+// checkClick refuses a click on a docracy button (Handle has checked it
+// is one) as check refuses a command. The role is checked again at the
+// click: it may have been taken away since the button was sent.
+func (r *Router) checkClick(i *discordgo.Interaction) (*request, error) {
+	q := &request{i: i, update: true}
+	q.cmd, q.arg = r.button(i.Data.(discordgo.MessageComponentInteractionData).CustomID)
+	if q.arg == "" {
+		return q, refused("this button comes from an older docracy: run /%s again", q.cmd.name)
+	}
+	if err := r.checkCaller(q); err != nil {
+		return q, err
+	}
+	return q, r.authorize(q)
+}
+
+// checkCaller refuses a direct message and another server, and reads
+// who the caller is.
+func (r *Router) checkCaller(q *request) error {
+	i := q.i
+	if i.GuildID == "" || i.Member == nil || i.Member.User == nil {
+		return refused("docracy's commands work in the cooperative's server, not in direct messages: run /%s there", q.cmd.name)
+	}
+	if r.GuildID != "" && i.GuildID != r.GuildID {
+		return refused("this docracy serves another server: run /%s in your cooperative's server", q.cmd.name)
+	}
+	q.userID, q.roles = i.Member.User.ID, i.Member.Roles
+	q.name = displayName(i.Member, i.Member.User)
+	return nil
+}
+
 // authorize checks the caller's roles against discord.roles. Maintainers
-// and treasurers may do whatever members may.
+// and treasurers may do whatever members may; only treasurers may do what
+// treasurers do.
 func (r *Router) authorize(q *request) error {
 	switch need := q.cmd.levelOf(q.opts); {
+	case need == levelTreasurer && len(r.Roles.Treasurer) == 0:
+		return forbidden("/%s is for treasurers, and no treasurer role is set: a server admin must list one in discord.roles.treasurer", q.cmd.name)
+	case need == levelTreasurer && !hasAny(q.roles, r.Roles.Treasurer):
+		return forbidden("/%s is for treasurers: ask someone with a treasurer role to run it", q.cmd.name)
 	case need == levelMaintainer && len(r.Roles.Maintainer) == 0:
 		return forbidden("/%s is for maintainers, and no maintainer role is set: a server admin must list one in discord.roles.maintainer", q.cmd.name)
 	case need == levelMaintainer && !hasAny(q.roles, r.Roles.Maintainer):
@@ -201,10 +285,11 @@ func (r *Router) ack(ctx context.Context, q *request, delivered <-chan struct{},
 	r.Metrics.deferral(q.cmd.name)
 	r.wg.Add(1)
 	go r.followUp(q, done, delivered)
-	return deferral(q.cmd.ephemeral)
+	return q.deferral()
 }
 
-// handle runs the command and turns its outcome into a reply.
+// handle runs the command and turns its outcome into a reply. A click is
+// answered, error or not, by replacing the message clicked.
 func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep reply) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -213,6 +298,7 @@ func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep r
 			r.Metrics.observe(q.cmd.name, outcomeError, time.Since(start))
 			rep = errorReply(q.cmd, err, q.i.ID)
 		}
+		rep.update = q.update
 	}()
 	rep, err := r.run(ctx, q)
 	result := outcome(err)

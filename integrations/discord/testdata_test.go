@@ -38,6 +38,10 @@ func TestRealPayloads(t *testing.T) {
 		}},
 		{"wallet.json", func(r *discordgo.InteractionResponse) bool { return r.Data.Embeds[0].Title == "Payout address saved" }},
 		{"revoke.json", func(r *discordgo.InteractionResponse) bool { return r.Data.Embeds[0].Title == "Entry e1 revoked" }},
+		{"payout_cancel.json", func(r *discordgo.InteractionResponse) bool {
+			return r.Type == discordgo.InteractionResponseUpdateMessage && r.Data.Content == "Nothing was closed." &&
+				r.Data.Components != nil && len(r.Data.Components) == 0
+		}},
 		{"dm_rep.json", func(r *discordgo.InteractionResponse) bool {
 			return r.Data.Flags == discordgo.MessageFlagsEphemeral && strings.Contains(r.Data.Embeds[0].Description, "not in direct messages")
 		}},

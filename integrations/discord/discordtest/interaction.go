@@ -125,6 +125,22 @@ func Command(id string, caller User, name string, opts ...Option) *discordgo.Int
 	}
 }
 
+// Click is caller's click on the button with customID, under an
+// ephemeral message of the bot, as Discord sends it; id is the
+// interaction id.
+func Click(id string, caller User, customID string) *discordgo.Interaction {
+	data := discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.ButtonComponent}
+	locale := discordgo.EnglishUS
+	return &discordgo.Interaction{
+		ID: id, AppID: AppID, Type: discordgo.InteractionMessageComponent, Data: data,
+		GuildID: Guild, ChannelID: "810000000000000001", Member: caller.member(),
+		Message: &discordgo.Message{ID: "1310000000000000001", ChannelID: "810000000000000001",
+			Author: &discordgo.User{ID: AppID, Username: "docracy", Bot: true}, Flags: discordgo.MessageFlagsEphemeral},
+		Locale: discordgo.EnglishGB, GuildLocale: &locale, Token: "token-" + id, Version: 1,
+		AppPermissions: 2248473465835073,
+	}
+}
+
 // Ping is Discord's check of an interactions endpoint.
 func Ping(id string) *discordgo.Interaction {
 	return &discordgo.Interaction{ID: id, AppID: AppID, Type: discordgo.InteractionPing, Token: "token-" + id, Version: 1}
