@@ -53,8 +53,11 @@ func points(n int64, category string) string {
 // the start of its note.
 func entryLine(e ledger.Entry) string {
 	line := fmt.Sprintf("`%s` %s · **%s** %s", e.ID, timestamp(e.OccurredAt, "d"), signed(e.Points), e.Category)
-	if e.Kind == ledger.KindLink {
+	switch e.Kind {
+	case ledger.KindLink:
 		line = fmt.Sprintf("`%s` %s · account linked", e.ID, timestamp(e.OccurredAt, "d"))
+	case ledger.KindPayout: // the note says the amount
+		line = fmt.Sprintf("`%s` %s · **payout**", e.ID, timestamp(e.OccurredAt, "d"))
 	}
 	if e.Kind == ledger.KindPraise {
 		line += " (praise)"

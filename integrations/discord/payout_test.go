@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,6 +217,27 @@ func TestPayoutClose(t *testing.T) {
 	}
 	if n := len(h.entries()); n != 4 || len(h.payoutRuns()) != 1 {
 		t.Errorf("after the second click: %d entries and %d runs, want 4 and 1", n, len(h.payoutRuns()))
+	}
+}
+
+// TestClosedPayoutInRepAndHistory: a member sees what they were paid among
+// their latest entries.
+func TestClosedPayoutInRepAndHistory(t *testing.T) {
+	h := newHarness(t)
+	h.februaryCredits()
+	h.send(discordtest.Click(h.id(), tom, "payout-close:2026-02"))
+	payout := h.entries()[2]
+	want := fmt.Sprintf("`%s` <t:%d:d> · **payout** — 750.00 EUR for 2026\\-02 \\(proportional\\)", payout.ID, payout.OccurredAt.Unix())
+	for _, name := range []string{"rep", "history"} {
+		resp := h.send(h.command(bob, name))
+		var lines []string
+		for _, f := range resp.Data.Embeds[0].Fields {
+			lines = append(lines, strings.Split(f.Value, "\n")...)
+		}
+		lines = append(lines, strings.Split(resp.Data.Embeds[0].Description, "\n")...)
+		if !slices.Contains(lines, want) {
+			t.Errorf("/%s does not list the payout %q:\n%s", name, want, strings.Join(lines, "\n"))
+		}
 	}
 }
 
