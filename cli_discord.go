@@ -48,7 +48,7 @@ func registerCommands(ctx context.Context, e *env, cfg *config.Config, guildID s
 	if cfg.Discord.Token == "" {
 		return fmt.Errorf("DISCORD_TOKEN is not set: registering commands needs the bot token")
 	}
-	rest, err := newDiscordREST(cfg.Discord.Token, nil)
+	rest, err := newDiscordREST(cfg.Discord.Token, cfg.Discord, nil)
 	if err != nil {
 		return err
 	}
@@ -68,8 +68,8 @@ func registerCommands(ctx context.Context, e *env, cfg *config.Config, guildID s
 	return nil
 }
 
-func newDiscordREST(token string, m *discord.Metrics) (*discord.REST, error) {
-	session, err := discord.NewSession(token, discord.SessionOptions{Metrics: m})
+func newDiscordREST(token string, d config.Discord, m *discord.Metrics) (*discord.REST, error) {
+	session, err := discord.NewSession(token, discord.SessionOptions{BaseURL: d.APIURL, Metrics: m})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 	}
 	log = log.With("integration", "discord")
 	m := discord.NewMetrics(reg)
-	rest, err := newDiscordREST(d.Token, m)
+	rest, err := newDiscordREST(d.Token, d, m)
 	if err != nil {
 		return err
 	}

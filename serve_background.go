@@ -69,13 +69,13 @@ func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prome
 func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
 	switch {
 	case d.Token != "" && d.DigestChannelID != "":
-		rest, err := newDiscordREST(d.Token, nil)
+		rest, err := newDiscordREST(d.Token, d, nil)
 		if err != nil {
 			return nil, err
 		}
 		return discord.ChannelPoster(rest, d.DigestChannelID), nil
 	case d.WebhookURL != "":
-		rest, err := newDiscordREST("", nil)
+		rest, err := newDiscordREST("", d, nil)
 		if err != nil {
 			return nil, err
 		}

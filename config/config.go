@@ -79,10 +79,13 @@ type GitHub struct {
 // Discord configures the Discord integration. The gateway is on when Token is
 // set, the HTTP interactions endpoint when PublicKey is set.
 type Discord struct {
-	Token           string `yaml:"token"`      // secret: from the environment only
-	PublicKey       string `yaml:"public_key"` // secret: from the environment only
-	ApplicationID   string `yaml:"application_id"`
-	GuildID         string `yaml:"guild_id"`
+	Token         string `yaml:"token"`      // secret: from the environment only
+	PublicKey     string `yaml:"public_key"` // secret: from the environment only
+	ApplicationID string `yaml:"application_id"`
+	GuildID       string `yaml:"guild_id"`
+	// APIURL is where Discord's API is reached; empty means discord.com.
+	// A proxy, or a test's fake Discord, goes here.
+	APIURL          string `yaml:"api_url"`
 	DigestChannelID string `yaml:"digest_channel_id"`
 	WebhookURL      string `yaml:"webhook_url"` // secret: from the environment only
 	Roles           Roles  `yaml:"roles"`

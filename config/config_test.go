@@ -199,6 +199,7 @@ func TestLoadBytes(t *testing.T) {
 		{name: "listen bad port", doc: "http:\n  listen: \":99999\"\n", err: `config: http.listen (line 2): must be host:port like 127.0.0.1:8080, got ":99999"`},
 		{name: "public url not absolute", doc: "http:\n  public_url: docracy.example.org\n", err: `config: http.public_url (line 2): must be an http(s) URL like https://docracy.example.org, got "docracy.example.org"`},
 		{name: "api url scheme", doc: "github:\n  api_url: ftp://ghe/api/v3/\n", err: `config: github.api_url (line 2): must be an http(s) URL like https://github.example.org/api/v3/, got "ftp://ghe/api/v3/"`},
+		{name: "discord api url scheme", doc: "discord:\n  api_url: discord.local\n", err: `config: discord.api_url (line 2): must be an http(s) URL like https://discord.example.org, got "discord.local"`},
 		{name: "log level", doc: "log:\n  level: verbose\n", err: `config: log.level (line 2): must be debug, info, warn or error, got "verbose"`},
 		{name: "log format", doc: "log:\n  format: xml\n", err: `config: log.format (line 2): must be text or json, got "xml"`},
 		{name: "repo without owner", doc: "github:\n  repos:\n    - a/b\n    - docracy\n", err: `config: github.repos[1] (line 4): must be owner/name, got "docracy"`},

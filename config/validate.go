@@ -118,6 +118,7 @@ func (v *validator) github(g GitHub) {
 var snowflake = regexp.MustCompile(`^[0-9]{1,20}$`)
 
 func (v *validator) discord(d Discord) {
+	v.url("discord.api_url", d.APIURL, "https://discord.example.org")
 	v.discordID("discord.application_id", d.ApplicationID)
 	v.discordID("discord.guild_id", d.GuildID)
 	v.discordID("discord.digest_channel_id", d.DigestChannelID)

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -28,7 +30,10 @@ type SessionOptions struct {
 	// MaxBucketWait caps the waits Discord's rate-limit headers ask
 	// discordgo's buckets for; 0 means 30 s.
 	MaxBucketWait time.Duration
-	Metrics       *Metrics
+	// BaseURL, when set, receives every REST call instead of discord.com
+	// (discord.api_url): a proxy, or a fake Discord in tests.
+	BaseURL string
+	Metrics *Metrics
 }
 
 // NewSession returns a discordgo session for the bot token ("" for an
@@ -61,6 +66,13 @@ func NewSession(token string, o SessionOptions) (*discordgo.Session, error) {
 	if next == nil {
 		next = defaultTransport()
 	}
+	if o.BaseURL != "" {
+		base, err := url.Parse(o.BaseURL)
+		if err != nil || base.Host == "" {
+			return nil, fmt.Errorf("discord api url %q: want an http(s) URL", o.BaseURL)
+		}
+		next = &rebase{base: base, next: next}
+	}
 	s.Client = &http.Client{Timeout: orDefault(o.Timeout, 30*time.Second), Transport: &retryTransport{
 		next:    next,
 		retries: orDefault(o.ServerErrorRetries, 3),
@@ -69,6 +81,21 @@ func NewSession(token string, o SessionOptions) (*discordgo.Session, error) {
 		metrics: o.Metrics,
 	}}
 	return s, nil
+}
+
+// rebase sends requests for discord.com to another address: discordgo's
+// endpoints are absolute URLs, computed once, so the host is changed on
+// the way out instead.
+type rebase struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (t *rebase) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = t.base.Scheme, t.base.Host, t.base.Host
+	r.URL.Path = strings.TrimSuffix(t.base.Path, "/") + r.URL.Path
+	return t.next.RoundTrip(r)
 }
 
 func orDefault[T comparable](v, def T) T {
