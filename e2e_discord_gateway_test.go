@@ -18,9 +18,11 @@ import (
 )
 
 // TestDiscordGatewayAndDigestEndToEnd runs the built binary against a fake
-// Discord (discord.api_url) with a bot token: it registers its commands,
-// posts the digest it missed while it was down, answers a command from the
-// gateway and one over HTTP; killed and restarted, it posts nothing twice.
+// Discord (discord.api_url) with a bot token: it registers its commands and
+// posts the digest it missed while it was down; killed between the post and
+// its record, it posts again on restart and Discord, by the nonce, keeps one
+// message; it answers a command from the gateway and one over HTTP; killed
+// and restarted again, it posts nothing more.
 func TestDiscordGatewayAndDigestEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ledger.db")
@@ -37,8 +39,18 @@ func TestDiscordGatewayAndDigestEndToEnd(t *testing.T) {
 	setMeta(t, db, "digests_since", time.Now().Add(-30*24*time.Hour).Unix()) // as if it had run a month ago
 
 	env := []string{"DISCORD_TOKEN=fake-bot-token", "DISCORD_PUBLIC_KEY=" + signer.PublicHex()}
+	// Discord takes the digest, and the process is killed before it hears
+	// back: the digest is posted but not recorded.
+	release := fake.HoldMessages()
 	srv := startServeEnv(t, dir, env, "--config", "docracy.yaml")
 	fake.WaitFor(t, 10*time.Second, "the missed digest", func() bool { return len(fake.Messages()) == 1 })
+	kill(srv)
+	release()
+	srv = startServeEnv(t, dir, env, "--config", "docracy.yaml")
+	fake.WaitFor(t, 10*time.Second, "the digest posted again", func() bool { return digestPosts(fake) == 2 })
+	if n := len(fake.Messages()); n != 1 {
+		t.Fatalf("%d digest messages after the crash and restart, want 1: the nonce is the same", n)
+	}
 	digest := fake.Messages()[0]
 	if !strings.HasPrefix(digest.Content, "**docracy digest**") || !strings.HasPrefix(digest.Nonce, "digest-") ||
 		len(digest.Files) != 1 || digest.Files[0] != "digest.png" || len(digest.AllowedMentions.Parse) != 0 {
@@ -55,17 +67,33 @@ func TestDiscordGatewayAndDigestEndToEnd(t *testing.T) {
 	}
 	checkSignedCredit(t, srv.url, signer)
 
-	srv.cmd.Process.Signal(syscall.SIGKILL) // no clean shutdown
-	srv.cmd.Wait()
+	kill(srv)
 	srv = startServeEnv(t, dir, env, "--config", "docracy.yaml")
 	time.Sleep(time.Second) // the time a repeated digest would take to post
-	if n := len(fake.Messages()); n != 1 {
-		t.Errorf("%d digest messages after a restart, want 1", n)
+	if n := digestPosts(fake); n != 2 {
+		t.Errorf("%d digest posts after another restart, want still 2: the second one was recorded", n)
 	}
 	srv.stop(t)
 	if out := mustRun(t, dir, "verify", "--config", "docracy.yaml"); !strings.HasPrefix(out, "ok 2 ") {
 		t.Errorf("verify: %s", out)
 	}
+}
+
+// kill stops the server with no chance to clean up.
+func kill(s *server) {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+// digestPosts counts the attempts to post a message to the digest channel.
+func digestPosts(fake *discordtest.Fake) int {
+	n := 0
+	for _, c := range fake.Calls() {
+		if c.Method == "POST" && strings.HasSuffix(c.Path, "/channels/555/messages") {
+			n++
+		}
+	}
+	return n
 }
 
 // checkSignedCredit sends a signed /credit over HTTP and finds it in the API.

@@ -12,6 +12,7 @@ package discordtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,6 +80,7 @@ type Fake struct {
 	overwrites []string                                   // guild ids of bulk overwrites
 	failures   []*Failure
 	nonces     map[string]string // message id by nonce
+	hold       chan struct{}     // while open, channel messages get no answer
 	nextID     int64
 	changed    chan struct{} // closed and replaced on every recorded call
 
@@ -126,6 +128,35 @@ func (t *rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
+// HoldMessages makes the fake record channel messages but hold back its
+// answers until release is called: a client killed meanwhile has posted
+// without knowing it, as in a crash between a post and its record.
+func (f *Fake) HoldMessages() (release func()) {
+	hold := make(chan struct{})
+	f.mu.Lock()
+	f.hold = hold
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		f.hold = nil
+		f.mu.Unlock()
+		close(hold)
+	}
+}
+
+// wait blocks while messages are held, or until the client goes away.
+func (f *Fake) wait(r *http.Request) {
+	f.mu.Lock()
+	hold := f.hold
+	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+		}
+	}
+}
+
 // Fail queues a failure for matching requests.
 func (f *Fake) Fail(failure Failure) {
 	f.mu.Lock()
@@ -141,6 +172,7 @@ func (f *Fake) record(next http.Handler) http.Handler {
 		f.mu.Lock()
 		f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Body: body})
 		failure := f.failure(r)
+		f.notify() // a waiter may be counting calls
 		f.mu.Unlock()
 		if failure != nil {
 			writeFailure(w, failure)
@@ -304,6 +336,7 @@ func (f *Fake) channelMessage(w http.ResponseWriter, r *http.Request) {
 		f.notify()
 	}
 	f.mu.Unlock()
+	f.wait(r)
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": m.Content})
 }
 
@@ -343,6 +376,15 @@ func (f *Fake) application(w http.ResponseWriter, r *http.Request) {
 
 func decode(r *http.Request, v any) error {
 	return json.NewDecoder(r.Body).Decode(v)
+}
+
+// callList names the calls received so far, without their bodies.
+func (f *Fake) callList() string {
+	var b strings.Builder
+	for _, c := range f.Calls() {
+		fmt.Fprintf(&b, "\n  %s %s", c.Method, c.Path)
+	}
+	return b.String()
 }
 
 // Calls returns every request received so far.
@@ -416,7 +458,7 @@ func (f *Fake) WaitFor(t testing.TB, timeout time.Duration, what string, cond fu
 		select {
 		case <-changed:
 		case <-deadline:
-			t.Fatalf("fake Discord: no %s within %s; calls: %v", what, timeout, f.Calls())
+			t.Fatalf("fake Discord: no %s within %s; calls: %s", what, timeout, f.callList())
 		}
 	}
 }

@@ -15,15 +15,14 @@ import (
 // identify, says READY, acknowledges heartbeats and dispatches events.
 type gateway struct {
 	mu    sync.Mutex
-	conns []*wsConn
+	conns []*wsConn // open connections; a closed one leaves the list
 	seq   int64
-	ready chan struct{} // closed at the first READY
-	once  sync.Once
 }
 
 type wsConn struct {
-	mu sync.Mutex // gorilla/websocket allows one writer at a time
-	c  *websocket.Conn
+	mu    sync.Mutex // gorilla/websocket allows one writer at a time
+	c     *websocket.Conn
+	ready bool // identified and told READY; guarded by gateway.mu
 }
 
 func (c *wsConn) send(v any) error {
@@ -54,10 +53,8 @@ func (f *Fake) serveGateway(w http.ResponseWriter, r *http.Request) {
 	g := &f.gateway
 	g.mu.Lock()
 	g.conns = append(g.conns, conn)
-	if g.ready == nil {
-		g.ready = make(chan struct{})
-	}
 	g.mu.Unlock()
+	defer g.remove(conn)
 	if conn.send(payload{Op: 10, Data: map[string]int{"heartbeat_interval": 45000}}) != nil {
 		return
 	}
@@ -76,7 +73,9 @@ func (f *Fake) serveGateway(w http.ResponseWriter, r *http.Request) {
 				"v": 10, "session_id": "fake-session", "user": map[string]any{"id": AppID, "username": "docracy", "bot": true},
 				"guilds": []any{}, "application": map[string]any{"id": AppID},
 			})
-			g.once.Do(func() { close(g.ready) })
+			g.mu.Lock()
+			conn.ready = true
+			g.mu.Unlock()
 		}
 	}
 }
@@ -89,6 +88,31 @@ func (g *gateway) dispatch(c *wsConn, event string, data any) error {
 	return c.send(payload{Op: 0, Seq: seq, Type: event, Data: data})
 }
 
+// remove forgets a connection that closed, such as a killed process's.
+func (g *gateway) remove(c *wsConn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, open := range g.conns {
+		if open == c {
+			g.conns = append(g.conns[:i], g.conns[i+1:]...)
+			return
+		}
+	}
+}
+
+// readyConns are the open connections that have been told READY.
+func (g *gateway) readyConns() []*wsConn {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var ready []*wsConn
+	for _, c := range g.conns {
+		if c.ready {
+			ready = append(ready, c)
+		}
+	}
+	return ready
+}
+
 func (g *gateway) close() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -97,40 +121,25 @@ func (g *gateway) close() {
 	}
 }
 
-// WaitReady waits until a session has identified and been told READY.
+// WaitReady waits until an open session has identified and been told READY.
 func (f *Fake) WaitReady(t testing.TB, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		f.gateway.mu.Lock()
-		ready := f.gateway.ready
-		f.gateway.mu.Unlock()
-		if ready != nil {
-			select {
-			case <-ready:
-				return
-			case <-time.After(time.Until(deadline)):
-				t.Fatalf("fake Discord: no session became ready within %s", timeout)
-			}
-		}
+	for deadline := time.Now().Add(timeout); len(f.gateway.readyConns()) == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("fake Discord: no session connected within %s", timeout)
+			t.Fatalf("fake Discord: no session became ready within %s", timeout)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
 // Dispatch sends a gateway event (e.g. INTERACTION_CREATE) to every
-// connected session.
+// session that is open and ready.
 func (f *Fake) Dispatch(t testing.TB, event string, data any) {
 	t.Helper()
 	raw, err := json.Marshal(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.gateway.mu.Lock()
-	conns := append([]*wsConn(nil), f.gateway.conns...)
-	f.gateway.mu.Unlock()
+	conns := f.gateway.readyConns()
 	if len(conns) == 0 {
 		t.Fatal("fake Discord: no gateway session to dispatch to")
 	}
