@@ -74,6 +74,9 @@ func TestDiscordGatewayAndDigestEndToEnd(t *testing.T) {
 		t.Errorf("%d digest posts after another restart, want still 2: the second one was recorded", n)
 	}
 	srv.stop(t)
+	if n := len(fake.Overwrites()); n != 1 {
+		t.Errorf("commands registered %d times over three starts, want once: the set did not change", n)
+	}
 	if out := mustRun(t, dir, "verify", "--config", "docracy.yaml"); !strings.HasPrefix(out, "ok 2 ") {
 		t.Errorf("verify: %s", out)
 	}
