@@ -216,9 +216,14 @@ func (w *writer) revokeForLink(ctx context.Context, e Entry, r LinkRequest, note
 }
 
 // moveMember gives from's accounts to to, and its college and payout
-// address where to has none.
+// address where to has none. What from was paid is now what to was paid:
+// the payout entries stay as they were chained (the link entry says who
+// became whom), but the balanced policy must see one person's total.
 func (w *writer) moveMember(ctx context.Context, from, to int64) error {
 	if err := w.exec(ctx, "UPDATE accounts SET member_id = ? WHERE member_id = ?", to, from); err != nil {
+		return err
+	}
+	if err := w.exec(ctx, "UPDATE payouts SET member_id = ? WHERE member_id = ?", to, from); err != nil {
 		return err
 	}
 	for _, column := range []string{"college", "payout_address"} {
