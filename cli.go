@@ -42,7 +42,7 @@ func commands() []command {
 		{"leaderboard", "[--window 7d|30d|all] [--category C] [--limit N] [--format text|json]", "rank members by points", runLeaderboard},
 		{"history", "--member M [--limit N] [--format text|json]", "list a member's latest entries", runHistory},
 		{"revoke", "--entry SEQ|ID --reason TEXT", "cancel a credit; prints the revoke entry's seq", runRevoke},
-		{"link", "--member discord:<user id> --github LOGIN", "attach a Discord account to the member holding a GitHub account; prints the link entry's seq", runLink},
+		{"link", "--member discord:<user id> --github LOGIN | --member M --email ADDRESS", "attach a Discord account to a GitHub account's member (prints the link entry's seq), or a commit e-mail to a member", runLink},
 		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
 		{"digest", "preview [--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigest},
 		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},

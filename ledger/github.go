@@ -374,7 +374,7 @@ func (l *Ledger) LinkEmail(ctx context.Context, member int64, email string) erro
 // insensitive).
 func (l *Ledger) MemberByEmail(ctx context.Context, email string) (Member, error) {
 	var id int64
-	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM member_emails WHERE email = ?", strings.TrimSpace(email)).Scan(&id)
+	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM member_emails WHERE email = ? COLLATE NOCASE", strings.TrimSpace(email)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Member{}, fmt.Errorf("email: %w", ErrNotFound)
 	} else if err != nil {
