@@ -104,21 +104,20 @@ func (l *Ledger) PayoutRun(ctx context.Context, period string) (PayoutRun, error
 		return PayoutRun{}, fmt.Errorf("payout %s: %w", period, ErrNotFound)
 	}
 	run := runs[0]
-	rows, err := l.db.QueryContext(ctx, "SELECT member_id, amount, seq FROM payouts WHERE period = ? ORDER BY member_id", period)
-	if err != nil {
-		return PayoutRun{}, fmt.Errorf("payout %s: %w", period, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = l.eachRow(ctx, func(row scanner) error {
 		var p Payout
 		var amount string
-		if err := rows.Scan(&p.Member, &amount, &p.Seq); err != nil {
-			return PayoutRun{}, fmt.Errorf("payout %s: %w", period, err)
+		if err := row.Scan(&p.Member, &amount, &p.Seq); err != nil {
+			return err
 		}
 		p.Amount, _ = new(big.Int).SetString(amount, 10)
 		run.Payouts = append(run.Payouts, p)
+		return nil
+	}, "SELECT member_id, amount, seq FROM payouts WHERE period = ? ORDER BY member_id", period)
+	if err != nil {
+		return PayoutRun{}, fmt.Errorf("payout %s: %w", period, err)
 	}
-	return run, rows.Err()
+	return run, nil
 }
 
 // PayoutRuns returns every closed run, newest period first, without
