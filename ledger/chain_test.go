@@ -89,7 +89,7 @@ func TestVerifyNamesTheFirstTamperedSeq(t *testing.T) {
 			UPDATE entries SET seq = seq + 1 WHERE seq = 5;
 			UPDATE entries SET seq = seq + 1 WHERE seq = 4;
 			INSERT INTO entries SELECT 4, 'eforged', kind, member_id, category, 1000, occurred_at, recorded_at,
-				source, 'forged', actor, note, url, prev_hash, hash FROM entries WHERE seq = 3`, 4, "prev_hash"},
+				source, 'forged', actor, note, url, prev_hash, hash, data FROM entries WHERE seq = 3`, 4, "prev_hash"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,11 +21,17 @@ const (
 	KindRevoke Kind = "revoke" // cancels an earlier credit or praise
 	KindLink   Kind = "link"   // an account attached to a member
 	KindPayout Kind = "payout" // money paid to a member for a period
+
+	KindCollege Kind = "college" // a member placed in a college (the category)
+	KindPoll    Kind = "poll"    // a poll opened; its terms in data
+	KindVote    Kind = "vote"    // a member's choice in a poll, replacing any earlier one
+	KindTally   Kind = "tally"   // a poll closed, with its result in data
 )
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindCredit, KindPraise, KindRevoke, KindLink, KindPayout:
+	case KindCredit, KindPraise, KindRevoke, KindLink, KindPayout,
+		KindCollege, KindPoll, KindVote, KindTally:
 		return true
 	}
 	return false
@@ -73,6 +80,10 @@ type Entry struct {
 	URL        string    // link to the contribution, if any
 	PrevHash   string    // hash of the previous entry (ZeroHash for seq 1)
 	Hash       string    // hash of this entry, see package doc
+	// Data holds the structured facts of a kind (a payout's amount, a
+	// poll's options) as canonical JSON; nil when there are none, and then
+	// left out of the JSON form, so entries without it keep their hashes.
+	Data json.RawMessage
 }
 
 // NewEntry is what a caller asks the ledger to append; the ledger fills in
@@ -88,6 +99,7 @@ type NewEntry struct {
 	Actor      string
 	Note       string
 	URL        string
+	Data       json.RawMessage // see NewData; nil for none
 }
 
 func (n NewEntry) validate() error {
@@ -143,6 +155,10 @@ func (e Entry) appendJSON(b []byte, withHash bool) []byte {
 	b = appendJCSString(b, e.Actor)
 	b = append(b, `,"category":`...)
 	b = appendJCSString(b, e.Category)
+	if len(e.Data) > 0 {
+		b = append(b, `,"data":`...)
+		b = append(b, e.Data...)
+	}
 	if withHash {
 		b = append(b, `,"hash":`...)
 		b = appendJCSString(b, e.Hash)

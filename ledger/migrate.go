@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"embed"
 	"encoding/hex"
 	"fmt"
@@ -76,5 +77,20 @@ func (l *Ledger) applyMigration(ctx context.Context, version int, script string)
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
 		return err
 	}
+	if err := bumpSchemaVersion(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// bumpSchemaVersion makes every connection, this one included, parse the
+// schema again: a migration may edit a table's definition in place
+// (writable_schema), which SQLite does not notice by itself.
+func bumpSchemaVersion(ctx context.Context, tx *sql.Tx) error {
+	var v int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA schema_version = %d", v+1))
+	return err
 }

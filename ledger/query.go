@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,7 +24,7 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 
 // entryColumnNames are the columns scanEntry reads, in its order.
 var entryColumnNames = []string{"seq", "id", "kind", "member_id", "category", "points", "occurred_at",
-	"recorded_at", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash"}
+	"recorded_at", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash", "data"}
 
 var entryColumns = qualified("")
 
@@ -37,8 +38,12 @@ type scanner interface{ Scan(dest ...any) error }
 func scanEntry(s scanner) (Entry, error) {
 	var e Entry
 	var occurred, recorded int64
+	var data string
 	err := s.Scan(&e.Seq, &e.ID, &e.Kind, &e.Member, &e.Category, &e.Points, &occurred, &recorded,
-		&e.Source, &e.SourceRef, &e.Actor, &e.Note, &e.URL, &e.PrevHash, &e.Hash)
+		&e.Source, &e.SourceRef, &e.Actor, &e.Note, &e.URL, &e.PrevHash, &e.Hash, &data)
+	if data != "" {
+		e.Data = json.RawMessage(data)
+	}
 	e.OccurredAt = time.Unix(occurred, 0).UTC()
 	e.RecordedAt = time.Unix(recorded, 0).UTC()
 	return e, err

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 )
@@ -39,6 +40,9 @@ func (v *Verifier) Add(e Entry) error {
 		return &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("out of order after seq %d: an entry was inserted or moved", v.head.Seq)}
 	case e.PrevHash != v.head.Hash:
 		return &ChainError{Seq: e.Seq, Reason: "prev_hash does not match the previous entry: an entry was inserted, moved or replaced"}
+	}
+	if err := checkCanonicalData(e); err != nil {
+		return err
 	}
 	v.buf = e.hashInto(v.buf, &v.sum)
 	if string(v.sum[:]) != e.Hash {
@@ -110,4 +114,18 @@ func (l *Ledger) eachBatch(ctx context.Context, out chan<- []Entry) error {
 		err = send()
 	}
 	return err
+}
+
+// checkCanonicalData refuses data that is not in canonical form: its hash
+// would then differ from the one any other verifier computes from the
+// export.
+func checkCanonicalData(e Entry) error {
+	if len(e.Data) == 0 {
+		return nil
+	}
+	canonical, err := CanonicalData(e.Data)
+	if err != nil || !bytes.Equal(canonical, e.Data) {
+		return &ChainError{Seq: e.Seq, Reason: "data is not canonical JSON: the entry was edited"}
+	}
+	return nil
 }

@@ -116,11 +116,15 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 	if err := n.validate(); err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
 	}
+	data, err := CanonicalData(n.Data)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("append: %w", err)
+	}
 	e = Entry{
 		Seq: w.head.Seq + 1, ID: EntryID(w.head.Seq + 1), Kind: n.Kind, Member: n.Member,
 		Category: n.Category, Points: n.Points, OccurredAt: n.OccurredAt.UTC().Truncate(time.Second),
 		RecordedAt: w.now, Source: n.Source, SourceRef: n.SourceRef, Actor: n.Actor,
-		Note: n.Note, URL: n.URL, PrevHash: w.head.Hash,
+		Note: n.Note, URL: n.URL, PrevHash: w.head.Hash, Data: data,
 	}
 	e.Hash = ChainHash(e.PrevHash, e.CanonicalJSON())
 	inserted, err := w.insert(ctx, e)
@@ -141,8 +145,8 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 }
 
 const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
-	recorded_at, source, source_ref, actor, note, url, prev_hash, hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	recorded_at, source, source_ref, actor, note, url, prev_hash, hash, data)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (source_ref) DO NOTHING`
 
 // insert stores e unless its source_ref is taken, and says which happened.
@@ -153,7 +157,7 @@ func (w *writer) insert(ctx context.Context, e Entry) (bool, error) {
 	}
 	res, err := stmt.ExecContext(ctx, e.Seq, e.ID, e.Kind, e.Member, e.Category, e.Points,
 		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
-		e.PrevHash, e.Hash)
+		e.PrevHash, e.Hash, string(e.Data))
 	if err != nil {
 		return false, err
 	}

@@ -1,0 +1,16 @@
+-- 0006: the optional data object of an entry (canonical JSON, '' for none)
+-- and the governance kinds. SQLite cannot alter a CHECK constraint, and
+-- copying the whole ledger into a new table would take minutes on a large
+-- one; widening the list of kinds changes no stored row, so the table's
+-- definition is edited in place, the documented way (sqlite.org,
+-- "ALTER TABLE", section 7), and the schema version is bumped by the
+-- migration runner.
+ALTER TABLE entries ADD COLUMN data TEXT NOT NULL DEFAULT '';
+
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+SET sql = replace(sql,
+	'CHECK (kind IN (''credit'', ''praise'', ''revoke'', ''link'', ''payout''))',
+	'CHECK (kind IN (''credit'', ''praise'', ''revoke'', ''link'', ''payout'', ''college'', ''poll'', ''vote'', ''tally''))')
+WHERE type = 'table' AND name = 'entries';
+PRAGMA writable_schema = OFF;
