@@ -166,7 +166,8 @@ func TestExclusionsAndFlaggedAddresses(t *testing.T) {
 	f.credit("carol", 1, "2026-11-02 10:00")
 	f.credit("dave", 1, "2026-11-02 10:00")
 	ctx := context.Background()
-	if err := f.ledger.SetCollege(ctx, f.members["bob"], "partners"); err != nil {
+	if _, _, err := f.ledger.SetCollege(ctx, ledger.CollegeRequest{Member: f.members["bob"], College: "partners",
+		Source: ledger.SourceCLI, SourceRef: "college:bob", Actor: "cli:t"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.ledger.SetPayoutAddress(ctx, f.members["alice"], "FR76 3000 6000 0112 3456 7890 189"); err != nil {

@@ -228,9 +228,53 @@ func (l *Ledger) Members(ctx context.Context) ([]Member, error) {
 	return members, rows.Err()
 }
 
-// SetCollege moves a member to a college.
-func (l *Ledger) SetCollege(ctx context.Context, member int64, college string) error {
-	return l.setMemberField(ctx, member, "college", college)
+// CollegeRequest places a member in a college from now on.
+type CollegeRequest struct {
+	Member    int64
+	College   string // "" takes the member out of every college
+	Source    Source
+	SourceRef string // idempotency key
+	Actor     string
+	Note      string
+}
+
+// SetCollege appends a college entry: the chain, not the members table,
+// says who belongs where, and the table follows it in the same transaction.
+func (l *Ledger) SetCollege(ctx context.Context, r CollegeRequest) (Entry, bool, error) {
+	return l.Append(ctx, NewEntry{
+		Kind: KindCollege, Member: r.Member, Category: r.College, OccurredAt: l.now(),
+		Source: r.Source, SourceRef: r.SourceRef, Actor: r.Actor, Note: r.Note,
+	})
+}
+
+// placeMember applies a college entry to the members table.
+func (w *writer) placeMember(ctx context.Context, e Entry) error {
+	if err := w.exec(ctx, "UPDATE members SET college = ? WHERE id = ?", e.Category, e.Member); err != nil {
+		return fmt.Errorf("place member %d: %w", e.Member, err)
+	}
+	return nil
+}
+
+// CollegesAt returns each member's college just before seq (the latest
+// college entry before it): the membership a poll opened at seq counts.
+// Members with no college are left out.
+func (l *Ledger) CollegesAt(ctx context.Context, seq int64) (map[int64]string, error) {
+	colleges := map[int64]string{}
+	err := l.eachRow(ctx, func(row scanner) error {
+		var member int64
+		var college string
+		if err := row.Scan(&member, &college); err != nil {
+			return err
+		}
+		colleges[member] = college
+		return nil
+	}, "SELECT member_id, category FROM entries WHERE kind = 'college' AND seq < ? ORDER BY seq", seq)
+	for m, c := range colleges {
+		if c == "" {
+			delete(colleges, m)
+		}
+	}
+	return colleges, err
 }
 
 // SetPayoutAddress records where a member is paid.

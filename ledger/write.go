@@ -135,13 +135,23 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 		existing, err := w.entryByRef(ctx, n.SourceRef)
 		return existing, false, err
 	}
-	if e.Kind.counts() {
-		if err := w.addScore(ctx, e); err != nil {
-			return Entry{}, false, fmt.Errorf("append: %w", err)
-		}
+	if err := w.derive(ctx, e); err != nil {
+		return Entry{}, false, fmt.Errorf("append: %w", err)
 	}
 	w.head = Head{Seq: e.Seq, Hash: e.Hash}
 	return e, true, nil
+}
+
+// derive updates the tables that follow from a new entry, in its
+// transaction.
+func (w *writer) derive(ctx context.Context, e Entry) error {
+	switch {
+	case e.Kind.counts():
+		return w.addScore(ctx, e)
+	case e.Kind == KindCollege:
+		return w.placeMember(ctx, e)
+	}
+	return nil
 }
 
 const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,

@@ -73,7 +73,8 @@ func (s *sample) member(name, college string) {
 	ctx := context.Background()
 	m, _, err := s.l.EnsureAccount(ctx, ledger.Account{Platform: ledger.PlatformGitHub, Login: name}, name)
 	if err == nil && college != "" {
-		err = s.l.SetCollege(ctx, m.ID, college)
+		_, _, err = s.l.SetCollege(ctx, ledger.CollegeRequest{Member: m.ID, College: college,
+			Source: ledger.SourceCLI, SourceRef: "sample:college:" + name, Actor: "cli:t"})
 	}
 	if err != nil {
 		s.tb.Fatal(err)

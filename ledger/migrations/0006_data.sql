@@ -14,3 +14,7 @@ SET sql = replace(sql,
 	'CHECK (kind IN (''credit'', ''praise'', ''revoke'', ''link'', ''payout'', ''college'', ''poll'', ''vote'', ''tally''))')
 WHERE type = 'table' AND name = 'entries';
 PRAGMA writable_schema = OFF;
+
+-- A member's college at any seq is the latest college entry before it; a
+-- poll reads them all at its opening.
+CREATE INDEX entries_college ON entries (seq) WHERE kind = 'college';
