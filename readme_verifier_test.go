@@ -83,7 +83,7 @@ func appendWithData(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = l.Append(ctx, ledger.NewEntry{Kind: ledger.KindPoll, Member: 1, OccurredAt: time.Now(),
+	_, _, err = l.Append(ctx, ledger.NewEntry{Kind: ledger.KindPoll, Member: 0, OccurredAt: time.Now(),
 		Source: ledger.SourceCLI, SourceRef: "poll:test", Actor: "cli:carol", Data: data})
 	if err != nil {
 		t.Fatal(err)

@@ -74,22 +74,22 @@ func FuzzCanonicalData(f *testing.F) {
 func TestDataIsChainedAndExported(t *testing.T) {
 	ctx := context.Background()
 	l := openTemp(t, ledger.Options{})
-	alice := member(t, l, "alice")
+
 	data, err := ledger.NewData(map[string]any{"options": []string{"yes", "no"}, "question": "Adopt the statutes?", "quorum": 25})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := credit(alice, 0, "", "poll:1", t0)
+	n := credit(0, 0, "", "poll:1", t0)
 	n.Kind, n.Data = ledger.KindPoll, data
 	e := mustAppend(t, l, n)
 	want := `{"actor":"cli:test","category":"","data":{"options":["yes","no"],"question":"Adopt the statutes?","quorum":25},` +
-		`"id":"e1","kind":"poll","member":1,"note":"","occurred_at":"2026-11-02T09:00:00Z","points":0,` +
+		`"id":"e1","kind":"poll","member":0,"note":"","occurred_at":"2026-11-02T09:00:00Z","points":0,` +
 		`"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-02T09:00:00Z",` +
 		`"seq":1,"source":"cli","source_ref":"poll:1","url":""}`
 	if got := string(e.CanonicalJSON()); got != want {
 		t.Fatalf("canonical JSON:\n got %s\nwant %s", got, want)
 	}
-	if e.Hash != "f77f5c220c71a544609b401968b34895c3bfe17d5580448b075a4896abedbaeb" {
+	if e.Hash != "6cafe9ba2e5c5b93b5e77bbd0cbd18baa2d0a2d97b724f7bc063cda40daf3ada" {
 		t.Fatalf("hash = %s, does not follow the rule", e.Hash)
 	}
 	stored, err := l.Entry(ctx, 1)
@@ -153,7 +153,7 @@ func TestVerifyCatchesEditedData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "docracy.db")
 	l := openPath(t, path, ledger.Options{})
 	alice := member(t, l, "alice")
-	n := credit(alice, 0, "", "poll:1", t0)
+	n := credit(0, 0, "", "poll:1", t0)
 	n.Kind, n.Data = ledger.KindPoll, json.RawMessage(`{"question":"Q?"}`)
 	mustAppend(t, l, n)
 	mustAppend(t, l, credit(alice, 1, "code", "c:1", t0))
@@ -168,5 +168,33 @@ func TestVerifyCatchesEditedData(t *testing.T) {
 		if _, _, err := l.Verify(ctx); !errors.As(err, &chainErr) || chainErr.Seq != 1 {
 			t.Errorf("%s data: verify = %v, want chain broken at seq 1", tt.name, err)
 		}
+	}
+}
+
+func TestPollsAndTalliesAreAboutNoMember(t *testing.T) {
+	ctx := context.Background()
+	l := openTemp(t, ledger.Options{})
+	alice := member(t, l, "alice")
+	for _, tt := range []struct {
+		kind   ledger.Kind
+		member int64
+		err    string
+	}{
+		{ledger.KindPoll, alice, "member must be 0"},
+		{ledger.KindTally, alice, "member must be 0"},
+		{ledger.KindVote, 0, "no member"},
+		{ledger.KindCollege, 0, "no member"},
+	} {
+		n := credit(tt.member, 0, "", "k:"+string(tt.kind), t0)
+		n.Kind = tt.kind
+		if _, _, err := l.Append(ctx, n); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s with member %d: %v, want %q", tt.kind, tt.member, err, tt.err)
+		}
+	}
+	n := credit(0, 0, "", "poll:1", t0)
+	n.Kind = ledger.KindTally
+	e := mustAppend(t, l, n)
+	if got, err := l.Entry(ctx, e.Seq); err != nil || got.Member != 0 || got.Hash != e.Hash {
+		t.Fatalf("tally read back = %+v, %v", got, err)
 	}
 }

@@ -37,6 +37,10 @@ func (k Kind) valid() bool {
 	return false
 }
 
+// aboutMember reports whether entries of this kind name a member; a poll
+// and its tally belong to the assembly (their actor says who acted).
+func (k Kind) aboutMember() bool { return k != KindPoll && k != KindTally }
+
 // counts reports whether entries of this kind add to reputation.
 func (k Kind) counts() bool { return k == KindCredit || k == KindPraise }
 
@@ -108,8 +112,10 @@ func (n NewEntry) validate() error {
 		return fmt.Errorf("unknown kind %q", n.Kind)
 	case !n.Source.valid():
 		return fmt.Errorf("unknown source %q", n.Source)
-	case n.Member <= 0:
+	case n.Kind.aboutMember() && n.Member <= 0:
 		return fmt.Errorf("no member")
+	case !n.Kind.aboutMember() && n.Member != 0:
+		return fmt.Errorf("a %s entry is about no member: member must be 0", n.Kind)
 	case n.SourceRef == "":
 		return fmt.Errorf("no source_ref")
 	case n.Kind.counts() && n.Category == "":

@@ -39,8 +39,10 @@ func scanEntry(s scanner) (Entry, error) {
 	var e Entry
 	var occurred, recorded int64
 	var data string
-	err := s.Scan(&e.Seq, &e.ID, &e.Kind, &e.Member, &e.Category, &e.Points, &occurred, &recorded,
+	var member sql.NullInt64 // NULL for a poll or a tally, which are about no member
+	err := s.Scan(&e.Seq, &e.ID, &e.Kind, &member, &e.Category, &e.Points, &occurred, &recorded,
 		&e.Source, &e.SourceRef, &e.Actor, &e.Note, &e.URL, &e.PrevHash, &e.Hash, &data)
+	e.Member = member.Int64
 	if data != "" {
 		e.Data = json.RawMessage(data)
 	}

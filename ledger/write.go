@@ -165,7 +165,7 @@ func (w *writer) insert(ctx context.Context, e Entry) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := stmt.ExecContext(ctx, e.Seq, e.ID, e.Kind, e.Member, e.Category, e.Points,
+	res, err := stmt.ExecContext(ctx, e.Seq, e.ID, e.Kind, nullMember(e.Member), e.Category, e.Points,
 		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
 		e.PrevHash, e.Hash, string(e.Data))
 	if err != nil {
@@ -238,4 +238,13 @@ func (l *Ledger) Revoke(ctx context.Context, r RevokeRequest) (e Entry, created 
 		return w.removeScore(ctx, target)
 	})
 	return e, created, err
+}
+
+// nullMember stores "no member" (0, a poll or a tally) as NULL, which the
+// members foreign key lets through.
+func nullMember(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
