@@ -40,7 +40,8 @@ func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, 
 	d.Routes(mux)
 	reg.MustRegister(&web.LedgerCollector{Ledger: l, Checker: checker, Logger: log})
 	m := web.NewHTTPMetrics(reg)
-	// Refused bodies are measured too; LimitBody keeps the request the mux
-	// records its pattern on, which Instrument reads.
-	return web.SecureHeaders(m.Instrument(web.LimitBody(mux, maxBodyBytes)))
+	// Refused bodies and recovered panics are measured too; the middlewares
+	// keep the request the mux records its pattern on, which Instrument
+	// reads.
+	return web.SecureHeaders(m.Instrument(web.Recover(log, web.LimitBody(mux, maxBodyBytes))))
 }
