@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -47,6 +49,11 @@ type Ledger struct {
 	github githubQueue // GitHub writes waiting to be committed together
 }
 
+// rwQuery is the URI query of every read-write connection: the settings
+// docracy relies on, applied by the driver on each new connection.
+const rwQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+
 // Open opens the ledger at path, creating it if needed and applying
 // migrations. A file that is not a docracy database, or one from a newer
 // version, is refused before anything is written to it.
@@ -54,8 +61,7 @@ func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
 	if err := inspect(ctx, path); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	db, err := openDB(path, rwQuery)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
@@ -74,6 +80,19 @@ func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// openDB opens the file named by path with the URI query given. The path
+// goes into a file: URI with every special character escaped: spliced in
+// raw, a "?" in it would cut the name short and let the rest of the name
+// add settings of its own.
+func openDB(path, query string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: query}
+	return sql.Open("sqlite", u.String())
 }
 
 // Close closes the database; a WAL checkpoint leaves a single file behind.
@@ -111,7 +130,7 @@ func inspect(ctx context.Context, path string) error {
 	if err != nil || !bytes.Equal(header, []byte("SQLite format 3\x00")) {
 		return ErrNotLedger
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := openDB(path, "mode=ro")
 	if err != nil {
 		return err
 	}
