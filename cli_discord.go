@@ -170,7 +170,7 @@ func discordInteractions(cfg *config.Config) integration {
 	return integration{"discord interactions", "on", "DISCORD_PUBLIC_KEY is set"}
 }
 
-// startDiscord mounts POST /discord/interactions when DISCORD_PUBLIC_KEY
+// startDiscord mounts /discord/interactions when DISCORD_PUBLIC_KEY
 // is set, and with DISCORD_TOKEN registers the commands (when the set
 // changed) and connects the gateway, in the background so that a slow or
 // unreachable Discord never holds up the server.
@@ -194,7 +194,7 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 		if err != nil {
 			return fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 		}
-		mux.Handle("POST /discord/interactions", &discord.Handler{Router: router, PublicKey: key, Metrics: m, Logger: log})
+		mux.Handle("/discord/interactions", &discord.Handler{Router: router, PublicKey: key, Metrics: m, Logger: log})
 	}
 	if d.Token != "" {
 		gw := &discord.Gateway{Session: rest.Session, Router: router, Responder: rest, Logger: log}
