@@ -125,6 +125,9 @@ func (g *GitHub) ReviewSubmitted(ctx context.Context, d Delivery, r Review) (Git
 	if err := checkReview(r); err != nil {
 		return GitHubOutcome{}, err
 	}
+	if err := g.checkReviewDate(r); err != nil {
+		return GitHubOutcome{}, err
+	}
 	c, skip := g.review(r)
 	return g.record(ctx, d, c, skip)
 }

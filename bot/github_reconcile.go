@@ -126,7 +126,12 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 			continue
 		}
 		c, skip, err := g.pullRequest(ctx, pr)
-		if err != nil {
+		if ErrorCode(err) == CodeInvalid {
+			// A far-future merged_at is left out and logged, like a
+			// pull request without an author: the pass goes on.
+			g.Logger.Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
+			continue
+		} else if err != nil {
 			return fmt.Errorf("pull request #%d: %w", pr.Number, err)
 		}
 		if skip == "" {
@@ -137,6 +142,10 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 			r.PullRequest.Reviews = nil
 			if checkReview(r) != nil {
 				continue // a review by a deleted account: no one to credit
+			}
+			if err := g.checkReviewDate(r); err != nil {
+				g.Logger.Warn("github reconcile: review left out", "repo", old.Repo, "number", pr.Number, "review", r.ID, "err", err)
+				continue
 			}
 			if c, skip := g.review(r); skip == "" {
 				cs = append(cs, c)
