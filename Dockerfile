@@ -2,6 +2,9 @@
 
 # Build a static binary: modernc.org/sqlite is pure Go, so no cgo is needed.
 FROM golang:1.26 AS build
+# go.mod's toolchain line names the patch release with the standard
+# library's security fixes; the image's own go.env would ignore it.
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

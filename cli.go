@@ -46,6 +46,7 @@ func commands() []command {
 		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
 		{"digest", "preview [--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigest},
 		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},
+		{"rebuild", "", "verify the chain, then recompute reputation (scores, totals, decay) from it", runRebuild},
 		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
 		{"github", "backfill --repo owner/name [--since DATE]", "credit a repository's merged pull requests and reviews since DATE", runGitHub},

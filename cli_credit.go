@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -40,7 +41,10 @@ func runCredit(ctx context.Context, e *env, args []string) error {
 		Member: *member, Points: *points, Category: *category, Note: *note, URL: *url,
 		Ref: *ref, At: occurred, Actor: actor(e), Source: ledger.SourceCLI,
 	})
-	if err != nil {
+	var be *bot.Error
+	if errors.As(err, &be) && be.Field == "at" {
+		return usagef("--%s", be.Message) // the message starts with the field's name
+	} else if err != nil {
 		return err
 	}
 	if !created {

@@ -170,7 +170,7 @@ func discordInteractions(cfg *config.Config) integration {
 	return integration{"discord interactions", "on", "DISCORD_PUBLIC_KEY is set"}
 }
 
-// startDiscord mounts POST /discord/interactions when DISCORD_PUBLIC_KEY
+// startDiscord mounts /discord/interactions when DISCORD_PUBLIC_KEY
 // is set, and with DISCORD_TOKEN registers the commands (when the set
 // changed) and connects the gateway, in the background so that a slow or
 // unreachable Discord never holds up the server.
@@ -194,11 +194,12 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 		if err != nil {
 			return fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 		}
-		mux.Handle("POST /discord/interactions", &discord.Handler{Router: router, PublicKey: key, Metrics: m, Logger: log})
+		mux.Handle("/discord/interactions", &discord.Handler{Router: router, PublicKey: key, Metrics: m, Logger: log})
 	}
 	if d.Token != "" {
 		gw := &discord.Gateway{Session: rest.Session, Router: router, Responder: rest, Logger: log}
-		bg.Go(func(ctx context.Context) { runGateway(ctx, cfg, rest, gw, log) })
+		bg.Go(func(ctx context.Context) { keepRegistering(ctx, cfg, rest, log) })
+		bg.Go(func(ctx context.Context) { runGateway(ctx, gw, log) })
 	}
 	bg.Go(func(ctx context.Context) {
 		<-ctx.Done()
@@ -243,16 +244,28 @@ func setDigest(router *discord.Router, cfg *config.Config, l *ledger.Ledger) err
 	return nil
 }
 
-// runGateway registers the commands if they changed, then keeps the
-// gateway open until ctx ends, retrying a failed connection with backoff.
-func runGateway(ctx context.Context, cfg *config.Config, rest *discord.REST, gw *discord.Gateway, log *slog.Logger) {
-	if appID, err := applicationID(ctx, rest, cfg.Discord); err != nil {
-		log.Error("register commands", "err", err)
-	} else if wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories), true); err != nil {
-		log.Error("register commands", "err", err)
-	} else {
+// keepRegistering registers the commands if they changed, retrying with
+// backoff, as the gateway does, until Discord answers or ctx ends.
+func keepRegistering(ctx context.Context, cfg *config.Config, rest *discord.REST, log *slog.Logger) {
+	discord.Retry(ctx, time.Second, 5*time.Minute, func(ctx context.Context) error {
+		appID, err := applicationID(ctx, rest, cfg.Discord)
+		if err != nil {
+			return err
+		}
+		wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories), true)
+		if err != nil {
+			return err
+		}
 		log.Info("commands", "registered", wrote, "guild", cfg.Discord.GuildID)
-	}
+		return nil
+	}, func(err error, wait time.Duration) {
+		log.Error("register commands", "err", err, "retry_in", wait)
+	})
+}
+
+// runGateway keeps the gateway open until ctx ends, retrying a failed
+// connection with backoff.
+func runGateway(ctx context.Context, gw *discord.Gateway, log *slog.Logger) {
 	for backoff := time.Second; ; backoff = min(2*backoff, 5*time.Minute) {
 		opened := make(chan error, 1)
 		// Open does not take a context: wait for it here, but never past a stop.

@@ -120,3 +120,21 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "backed up %s to %s\n", a.cfg.Database, path)
 	return nil
 }
+
+func runRebuild(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "rebuild")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.ledger.Rebuild(ctx)
+	if err != nil {
+		return err // a *ledger.ChainError names the first bad seq
+	}
+	fmt.Fprintf(e.stdout, "rebuilt %d entries\n", n)
+	return nil
+}

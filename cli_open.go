@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -98,7 +99,13 @@ func actor(e *env) string {
 // writeJSON prints v on one line. <, > and & stay as they are, so that
 // entries keep the one JSON form the hash chain covers.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		// Nothing is printed: half a document would read as a whole one.
+		return fmt.Errorf("--format json: cannot encode the answer: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }

@@ -137,3 +137,27 @@ func setMeta(t *testing.T, path, key string, value int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommandRegistrationRetriedAtStart runs the built binary while the
+// fake Discord's commands API fails for a while at start-up: the commands
+// are registered once it answers again, not left missing until a restart.
+func TestCommandRegistrationRetriedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	fake := discordtest.New(t)
+	cfg := fmt.Sprintf("database: %s\ndiscord:\n  api_url: %s\n  guild_id: %q\n  application_id: %q\n",
+		filepath.Join(dir, "ledger.db"), fake.Server.URL, discordtest.Guild, discordtest.AppID)
+	if err := os.WriteFile(filepath.Join(dir, "docracy.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Four failures outlast REST's own three retries of a 5xx: the first
+	// registration fails as a whole.
+	fake.Fail(discordtest.Failure{Path: "/api/v9/applications/", Status: http.StatusServiceUnavailable, Times: 4})
+	srv := startServeEnv(t, dir, []string{"DISCORD_TOKEN=fake-bot-token"}, "--config", "docracy.yaml")
+	fake.WaitFor(t, 20*time.Second, "command registration after Discord came back", func() bool {
+		return len(fake.Commands(discordtest.Guild)) > 0
+	})
+	srv.stop(t)
+	if logs := srv.logs.String(); !strings.Contains(logs, "register commands") || !strings.Contains(logs, "retry_in") {
+		t.Errorf("the failed registration is not logged with its retry:\n%s", logs)
+	}
+}

@@ -157,3 +157,26 @@ func TestDiscordRegisterNeedsToken(t *testing.T) {
 		t.Errorf("discord without a subcommand: exit %d, %q", code, stderr)
 	}
 }
+
+// TestDiscordInteractionsRefusesOtherMethods checks that a GET (or any
+// method but POST) to the interactions endpoint of the built binary gets
+// a JSON 405 naming POST, as /github/webhook does, not the dashboard's 404.
+func TestDiscordInteractionsRefusesOtherMethods(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("database: %s\n", filepath.Join(dir, "ledger.db"))
+	if err := os.WriteFile(filepath.Join(dir, "docracy.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signer := discordtest.NewSigner(t)
+	srv := startServeEnv(t, dir, []string{"DISCORD_PUBLIC_KEY=" + signer.PublicHex()}, "--config", "docracy.yaml")
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+		resp, body := fetch(t, method, srv.url+"/discord/interactions", nil, nil)
+		var e struct{ Error string }
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodPost ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+			json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, "POST") {
+			t.Errorf("%s /discord/interactions: %d Allow=%q %s", method, resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+	}
+	srv.stop(t)
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/redact"
 )
 
 // HTTP server limits: slow or oversized clients must not hold connections
@@ -146,17 +147,20 @@ func newMetrics() *prometheus.Registry {
 }
 
 // newLogger logs as the configuration says; config has already checked
-// the level and format.
+// the level and format. Every line is redacted on its way out: an error
+// quoting a URL with a token in it must not put the token in the log,
+// whichever part of the code logged it.
 func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(redact.NewHandler(h))
 }
 
 // integration is an optional part of the bot, and whether it runs.

@@ -23,6 +23,15 @@ const (
 	// payloads, the largest body docracy accepts. Endpoints that expect
 	// less (a Discord interaction is a few kilobytes) set their own limit.
 	maxBodyBytes = 25 << 20
+
+	// Request bodies in flight may hold bodyBudget bytes, room for two
+	// bodies of the largest size, plus smallBodyReserve bytes kept for
+	// bodies of at most smallBodyBytes, the size of every real webhook
+	// delivery and interaction: a flood of large unsigned bodies is
+	// answered 503 and cannot crowd out a signed delivery.
+	bodyBudget       = 2 * maxBodyBytes
+	smallBodyReserve = 16 << 20
+	smallBodyBytes   = 1 << 20
 )
 
 // startWeb mounts the dashboard on mux, verifies the chain in the
@@ -40,7 +49,9 @@ func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, 
 	d.Routes(mux)
 	reg.MustRegister(&web.LedgerCollector{Ledger: l, Checker: checker, Logger: log})
 	m := web.NewHTTPMetrics(reg)
-	// Refused bodies are measured too; LimitBody keeps the request the mux
-	// records its pattern on, which Instrument reads.
-	return web.SecureHeaders(m.Instrument(web.LimitBody(mux, maxBodyBytes)))
+	// Refused bodies and recovered panics are measured too; the middlewares
+	// keep the request the mux records its pattern on, which Instrument
+	// reads. LimitBody refuses an oversized body before it takes any budget.
+	budget := web.NewBodyBudget(bodyBudget, smallBodyReserve, smallBodyBytes)
+	return web.SecureHeaders(m.Instrument(web.Recover(log, web.LimitBody(budget.Limit(mux), maxBodyBytes))))
 }

@@ -26,9 +26,6 @@ const (
 	MaxRefLen    = 200  // bytes
 	MaxReasonLen = 1000 // characters
 	maxActorLen  = 200  // characters
-
-	// futureSkew tolerates clocks a little ahead of ours.
-	futureSkew = 5 * time.Minute
 )
 
 // CreditRequest asks to credit a member for a contribution.
@@ -157,8 +154,18 @@ func (b *Bot) checkTime(at *time.Time) error {
 		*at = now
 		return nil
 	}
-	if at.After(now.Add(futureSkew)) {
-		return invalidf("at", "at %s is in the future: give the time the contribution happened", at.UTC().Format(time.RFC3339))
+	return checkOccurred("at", *at, now)
+}
+
+// checkOccurred is the one rule every path that appends shares (webhook,
+// reconcile, backfill, Discord, CLI): a contribution may be dated at most
+// ledger.MaxClockSkew ahead of now. A date further out would outweigh every
+// other member's decayed reputation; the ledger refuses it too, but this
+// names the field the sender wrote.
+func checkOccurred(field string, at, now time.Time) error {
+	if at.After(now.Add(ledger.MaxClockSkew)) {
+		return invalidf(field, "%s %s is in the future (more than %s ahead of %s): give the time the contribution happened",
+			field, at.UTC().Format(time.RFC3339), ledger.MaxClockSkew, now.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func TestCreditInvalid(t *testing.T) {
 		{"long url", func(r *bot.CreditRequest) { r.URL = "https://x.org/" + strings.Repeat("a", 2000) }, "url",
 			"url is 2014 bytes long: keep it to 2000"},
 		{"future", func(r *bot.CreditRequest) { r.At = now.Add(time.Hour) }, "at",
-			"at 2026-03-01T13:00:00Z is in the future: give the time the contribution happened"},
+			"at 2026-03-01T13:00:00Z is in the future (more than 10m0s ahead of 2026-03-01T12:00:00Z): give the time the contribution happened"},
 		{"no actor", func(r *bot.CreditRequest) { r.Actor = " " }, "actor",
 			"actor is missing: say who asked for the change"},
 		{"bad source", func(r *bot.CreditRequest) { r.Source = "email" }, "source",

@@ -85,7 +85,7 @@ const (
 	DefaultLookback = 30 * 24 * time.Hour
 )
 
-// GitHub credits merged pull requests and their reviews by the rules, the
+// GitHub credits merged pull requests and reviews by the rules, the
 // same way whether they come by webhook, reconcile or backfill: each has
 // the natural key of DESIGN §2, so it is credited once whatever path it
 // comes by and however often.
@@ -121,8 +121,20 @@ func (g *GitHub) PullRequestMerged(ctx context.Context, d Delivery, pr PullReque
 }
 
 // ReviewSubmitted credits a review to its reviewer when the rules say so.
+//
+// A review counts when it is submitted, whatever becomes of the pull
+// request: reviewing a change that is rightly turned down is work too
+// (DESIGN §3 credits approving and change-requesting reviews, not merges).
+// The webhook credits it at once, on an open pull request as on a closed
+// one; reconcile and backfill, which list closed pull requests, credit the
+// reviews of the unmerged ones as of the merged ones. Its key is the
+// review's id on every path, so a review seen before its pull request
+// merges, then again by reconcile, is credited once.
 func (g *GitHub) ReviewSubmitted(ctx context.Context, d Delivery, r Review) (GitHubOutcome, error) {
 	if err := checkReview(r); err != nil {
+		return GitHubOutcome{}, err
+	}
+	if err := g.checkReviewDate(r); err != nil {
 		return GitHubOutcome{}, err
 	}
 	c, skip := g.review(r)

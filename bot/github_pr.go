@@ -27,6 +27,11 @@ func (g *GitHub) pullRequest(ctx context.Context, pr PullRequest) (c ledger.Cont
 	if err := checkPullRequest(pr); err != nil {
 		return c, "", err
 	}
+	if pr.Merged {
+		if err := checkOccurred("merged_at", pr.MergedAt, g.Now()); err != nil {
+			return c, "", err
+		}
+	}
 	switch {
 	case !pr.Merged || pr.MergedAt.IsZero():
 		return c, "not merged", nil
@@ -233,6 +238,11 @@ func (g *GitHub) review(r Review) (c ledger.Contribution, skip string) {
 		URL:  safeURL(r.URL),
 	}}}
 	return c, ""
+}
+
+// checkReviewDate refuses a review dated further ahead than the clock skew.
+func (g *GitHub) checkReviewDate(r Review) error {
+	return checkOccurred("submitted_at", r.SubmittedAt, g.Now())
 }
 
 // checkReview refuses a review without the fields its key and credit are

@@ -24,8 +24,9 @@ type PRPage struct {
 	Next   int       // the page to read next; 0 when this one ends the walk
 	Newest time.Time // the newest updated_at on the page, merged or not
 
-	// PullRequests are the merged ones updated at or after since, with
-	// their reviews.
+	// PullRequests are the closed ones, merged or not, updated at or
+	// after since, with their reviews: the merged ones earn their
+	// authors' credits, and the reviews of all of them count.
 	PullRequests []PullRequest
 }
 
@@ -47,7 +48,7 @@ type ReconcileReport struct {
 	Pages        int       // pages stored
 	LastPage     int       // the number of the last page stored
 	PullRequests int       // merged pull requests read
-	Reviews      int       // their reviews read
+	Reviews      int       // reviews read, of merged pull requests or not
 	Created      int       // entries added
 	Done         bool      // the pass reached its end; Watermark is then the new one
 	Watermark    time.Time
@@ -55,9 +56,9 @@ type ReconcileReport struct {
 
 // Reconcile catches up what the webhooks missed in one repository: it
 // reads the closed pull requests updated since the last pass (less
-// Overlap), or since opts.Since, and credits the merged ones and their
-// reviews by the same rules and keys as the webhook, so nothing is counted
-// twice. Each page's credits are stored with the pass's progress in one
+// Overlap), or since opts.Since, and credits the merged ones and the
+// reviews of all of them by the same rules and keys as the webhook, so
+// nothing is counted twice. Each page's credits are stored with the pass's progress in one
 // transaction; a pass that fails resumes at the first page not done.
 func (g *GitHub) Reconcile(ctx context.Context, src PRSource, repo string, opts ReconcileOptions) (ReconcileReport, error) {
 	if !g.Rules.Allowed(repo) {
@@ -126,7 +127,12 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 			continue
 		}
 		c, skip, err := g.pullRequest(ctx, pr)
-		if err != nil {
+		if ErrorCode(err) == CodeInvalid {
+			// A far-future merged_at is left out and logged, like a
+			// pull request without an author: the pass goes on.
+			g.Logger.Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
+			continue
+		} else if err != nil {
 			return fmt.Errorf("pull request #%d: %w", pr.Number, err)
 		}
 		if skip == "" {
@@ -138,11 +144,17 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 			if checkReview(r) != nil {
 				continue // a review by a deleted account: no one to credit
 			}
+			if err := g.checkReviewDate(r); err != nil {
+				g.Logger.Warn("github reconcile: review left out", "repo", old.Repo, "number", pr.Number, "review", r.ID, "err", err)
+				continue
+			}
 			if c, skip := g.review(r); skip == "" {
 				cs = append(cs, c)
 			}
 		}
-		rep.PullRequests++
+		if pr.Merged {
+			rep.PullRequests++
+		}
 		rep.Reviews += len(pr.Reviews)
 	}
 	if page.Newest.After(p.high) {

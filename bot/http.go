@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -151,7 +153,9 @@ type errorBody struct {
 // errors are logged in full and shown only as "internal error".
 func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) {
 	if err == nil {
-		writeJSON(w, http.StatusOK, v)
+		if err := writeJSON(w, http.StatusOK, v); err != nil {
+			b.Logger.Error("api", "path", r.URL.Path, "err", err)
+		}
 		return
 	}
 	status := http.StatusInternalServerError
@@ -167,13 +171,23 @@ func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) 
 }
 
 // writeJSON leaves <, > and & unescaped: entries must come out byte for
-// byte in their one JSON form, the one the hash chain covers.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// byte in their one JSON form, the one the hash chain covers. It encodes
+// before sending the status, so that a value JSON cannot hold becomes a
+// 500 with a JSON error (and the error returned for the log) rather than a
+// 200 with an empty body.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	if err != nil {
+		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"error":"internal error"}` + "\n")
+		err = fmt.Errorf("encode answer: %w", err)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	// Our values always encode; a failed write means the client left.
-	_ = enc.Encode(v)
+	// A failed write means the client left: nothing to tell it.
+	_, _ = w.Write(buf.Bytes())
+	return err
 }

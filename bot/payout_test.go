@@ -65,6 +65,10 @@ func (f *treasuryFixture) credit(login string, points int64, at string) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	// Work dated after the clock is recorded when it happens.
+	stopped := f.clock
+	defer func() { f.clock = stopped }()
+	f.clock = later(f.clock, when)
 	_, _, err = f.ledger.Append(ctx, ledger.NewEntry{Kind: ledger.KindCredit, Member: id, Category: "code", Points: points,
 		OccurredAt: when, Source: ledger.SourceCLI, SourceRef: fmt.Sprintf("t:%s:%s:%d", login, at, points), Actor: "cli:t"})
 	if err != nil {
@@ -278,4 +282,11 @@ func TestPeriods(t *testing.T) {
 	if last.Name != "2025-W52" {
 		t.Errorf("week before 2026-01-03 = %s", last.Name)
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,15 @@ import (
 // bot clock the test moves: praise is dated by it.
 func newCommunity(t *testing.T) (*bot.Community, *ledger.Ledger, *time.Time) {
 	t.Helper()
-	b, l := newBot(t)
 	clock := now
-	b.Now = func() time.Time { return clock }
+	tick := func() time.Time { return clock }
+	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	b := bot.New(l, categories)
+	b.Now = tick
 	return bot.NewCommunity(b, l, bot.NewPraiseRules(2, 2, []string{"code", "community"})), l, &clock
 }
 

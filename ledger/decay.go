@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // decay turns points into running weights: an entry of p points at time a
@@ -30,13 +31,26 @@ func (d decay) exponent(at int64) float64 {
 	return float64(at-d.anchor) / d.halfLife
 }
 
+// weight caps the exponent so that even an entry dated far ahead of the
+// anchor (stored before MaxClockSkew was enforced) weighs a finite amount;
+// entries within the skew never reach the cap, as rebase keeps them below.
 func (d decay) weight(points, at int64) float64 {
-	return float64(points) * math.Exp2(d.exponent(at))
+	return float64(points) * math.Exp2(min(d.exponent(at), maxExponent))
 }
 
-// value is what a weight is worth at time t.
+// value is what a weight is worth at time t, never NaN, infinite or
+// negative: a zero weight stays zero however far t lies from the anchor
+// (0·Inf would be NaN), the rounding a revoke leaves cannot go below zero,
+// and a figure past float64 saturates instead of overflowing.
 func (d decay) value(weight float64, t int64) float64 {
-	return weight * math.Exp2(-d.exponent(t))
+	if !(weight > 0) {
+		return 0
+	}
+	v := weight * math.Exp2(-d.exponent(t))
+	if math.IsInf(v, 1) {
+		return math.MaxFloat64
+	}
+	return v
 }
 
 func (d decay) String() string {
@@ -146,7 +160,7 @@ const upsertTotal = `INSERT INTO totals (category, member_id, points, weight) VA
 // addScore makes a counting entry count: in scores and in the totals of
 // its category and of all categories.
 func (w *writer) addScore(ctx context.Context, e Entry) error {
-	at := e.OccurredAt.Unix()
+	at := e.scoredAt()
 	if err := w.rebase(ctx, at); err != nil {
 		return err
 	}
@@ -158,12 +172,17 @@ func (w *writer) addScore(ctx context.Context, e Entry) error {
 	return w.addTotals(ctx, e.Member, e.Category, e.Points, w.decay.weight(e.Points, at))
 }
 
-// removeScore undoes addScore for a revoked entry.
+// removeScore undoes addScore for a revoked entry, with the time the
+// scores table holds for it: the one its weight was added with.
 func (w *writer) removeScore(ctx context.Context, e Entry) error {
-	if err := w.exec(ctx, "DELETE FROM scores WHERE seq = ?", e.Seq); err != nil {
+	var at int64
+	err := w.tx.QueryRowContext(ctx, "DELETE FROM scores WHERE seq = ? RETURNING occurred_at", e.Seq).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not counted: nothing to take back
+	} else if err != nil {
 		return err
 	}
-	return w.addTotals(ctx, e.Member, e.Category, -e.Points, -w.decay.weight(e.Points, e.OccurredAt.Unix()))
+	return w.addTotals(ctx, e.Member, e.Category, -e.Points, -w.decay.weight(e.Points, at))
 }
 
 func (w *writer) addTotals(ctx context.Context, member int64, category string, points int64, weight float64) error {
@@ -173,4 +192,78 @@ func (w *writer) addTotals(ctx context.Context, member int64, category string, p
 		}
 	}
 	return nil
+}
+
+// stale reports derived tables that an entry dated far ahead has spoiled
+// (written before MaxClockSkew was enforced): a decay anchor later than
+// any entry or clock can explain, or a score counted from beyond the skew.
+// Their weights have underflowed to zero and only a rebuild restores them.
+func (w *writer) stale(ctx context.Context) (bool, error) {
+	var recorded, occurred, maxRecorded int64
+	err := w.tx.QueryRowContext(ctx, `SELECT e.recorded_at, s.occurred_at FROM scores s
+		JOIN entries e ON e.seq = s.seq ORDER BY s.occurred_at DESC LIMIT 1`).Scan(&recorded, &occurred)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read newest score: %w", err)
+	}
+	err = w.tx.QueryRowContext(ctx, "SELECT coalesce(max(recorded_at), 0) FROM entries").Scan(&maxRecorded)
+	if err != nil {
+		return false, fmt.Errorf("read newest entry: %w", err)
+	}
+	skew := int64(MaxClockSkew / time.Second)
+	return occurred > recorded+skew || w.decay.anchor > max(w.now.Unix(), maxRecorded)+skew, nil
+}
+
+// repair rebuilds spoiled derived tables, so that revoking the entry that
+// spoiled them restores everyone's figures.
+func (w *writer) repair(ctx context.Context) error {
+	stale, err := w.stale(ctx)
+	if err != nil || !stale {
+		return err
+	}
+	return w.rebuild(ctx, w.decay.halfLife)
+}
+
+// Rebuild recomputes every table derived from the chain (scores, totals
+// and the decay meta) in one transaction, after checking that the chain
+// itself is intact: a broken chain is refused, and nothing is changed.
+func (l *Ledger) Rebuild(ctx context.Context) (entries int64, err error) {
+	if _, entries, err = l.Verify(ctx); err != nil {
+		return entries, fmt.Errorf("rebuild: %w", err)
+	}
+	err = l.write(ctx, func(w *writer) error { return w.rebuild(ctx, l.halfLife.Seconds()) })
+	if err != nil {
+		return entries, fmt.Errorf("rebuild: %w", err)
+	}
+	return entries, nil
+}
+
+// rebuildScores counts every credit and praise that no revoke entry
+// cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt.
+const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
+	SELECT seq, member_id, category, points, min(occurred_at, recorded_at + ?) FROM entries e
+	WHERE kind IN ('credit', 'praise')
+	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
+
+const rebuildTotals = `INSERT INTO totals (category, member_id, points, weight)
+	SELECT category, member_id, sum(points), 0 FROM scores GROUP BY category, member_id
+	UNION ALL SELECT '', member_id, sum(points), 0 FROM scores GROUP BY member_id`
+
+// rebuild replaces the derived tables with what the entries say, weighed
+// from a fresh anchor at now.
+func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
+	steps := []struct {
+		query string
+		args  []any
+	}{
+		{"DELETE FROM scores", nil},
+		{"DELETE FROM totals", nil},
+		{rebuildScores, []any{int64(MaxClockSkew / time.Second)}},
+		{rebuildTotals, nil},
+	}
+	for _, s := range steps {
+		if _, err := w.tx.ExecContext(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("rebuild derived tables: %w", err)
+		}
+	}
+	return w.reweigh(ctx, decay{anchor: w.now.Unix(), halfLife: halfLife})
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,6 +44,32 @@ func (k Kind) aboutMember() bool { return k != KindPoll && k != KindTally }
 
 // counts reports whether entries of this kind add to reputation.
 func (k Kind) counts() bool { return k == KindCredit || k == KindPraise }
+
+// MaxClockSkew is how far after its recording an entry may say it
+// occurred: clocks of senders run a little ahead of ours, but a date
+// further out is a mistake or an attack, and would make every other
+// member's decayed reputation collapse against it.
+const MaxClockSkew = 10 * time.Minute
+
+// ErrFutureDate is returned for an occurred_at later than recorded_at
+// plus MaxClockSkew.
+var ErrFutureDate = errors.New("occurred_at is in the future")
+
+// checkOccurred refuses an occurred_at beyond MaxClockSkew after recorded.
+func checkOccurred(occurred, recorded time.Time) error {
+	if occurred.After(recorded.Add(MaxClockSkew)) {
+		return fmt.Errorf("%w: occurred_at %s is more than %s after recorded_at %s",
+			ErrFutureDate, formatTime(occurred), MaxClockSkew, formatTime(recorded))
+	}
+	return nil
+}
+
+// scoredAt is the time decay counts an entry from. It is occurred_at, but
+// never later than MaxClockSkew after recorded_at, so that an entry stored
+// before that limit was enforced cannot push the decay anchor out of reach.
+func (e Entry) scoredAt() int64 {
+	return min(e.OccurredAt.Unix(), e.RecordedAt.Add(MaxClockSkew).Unix())
+}
 
 // Source says through which door an entry came in.
 type Source string

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors a caller can test for with errors.Is.
@@ -47,6 +51,11 @@ type Ledger struct {
 	github githubQueue // GitHub writes waiting to be committed together
 }
 
+// rwQuery is the URI query of every read-write connection: the settings
+// docracy relies on, applied by the driver on each new connection.
+const rwQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+
 // Open opens the ledger at path, creating it if needed and applying
 // migrations. A file that is not a docracy database, or one from a newer
 // version, is refused before anything is written to it.
@@ -54,8 +63,7 @@ func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
 	if err := inspect(ctx, path); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	db, err := openDB(path, rwQuery)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
@@ -74,6 +82,19 @@ func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// openDB opens the file named by path with the URI query given. The path
+// goes into a file: URI with every special character escaped: spliced in
+// raw, a "?" in it would cut the name short and let the rest of the name
+// add settings of its own.
+func openDB(path, query string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: query}
+	return sql.Open("sqlite", u.String())
 }
 
 // Close closes the database; a WAL checkpoint leaves a single file behind.
@@ -96,36 +117,78 @@ func (l *Ledger) Ping(ctx context.Context) error {
 // database of another application, or a docracy database newer than us.
 // It opens the file read-only so that not even the journal mode changes.
 func inspect(ctx context.Context, path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	} else if err != nil {
+	header, err := readHeader(path)
+	if err != nil || header == nil {
 		return err
 	}
-	header := make([]byte, 16)
+	err = inspectSchema(ctx, path, "mode=ro")
+	if !needsRecovery(err) {
+		return err
+	}
+	// A crash mid-transaction left a hot journal (or a WAL without its
+	// index) that only a writer can replay, as SQLite does on any
+	// read-write open. Let it, but only on a file whose header already
+	// says it is docracy's or a new one; reading changes nothing else.
+	if err := classify(headerField(header, 60), headerField(header, 68), 0); err != nil {
+		return err
+	}
+	return inspectSchema(ctx, path, "_pragma=busy_timeout(10000)")
+}
+
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// readHeader returns the first 100 bytes of the database file, the SQLite
+// header, or nil when there is no database yet: no file, or an empty one.
+func readHeader(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	header := make([]byte, 100)
 	n, err := io.ReadFull(f, header)
-	f.Close()
 	if n == 0 {
-		return nil // an empty file is a new database
+		return nil, nil
 	}
-	if err != nil || !bytes.Equal(header, []byte("SQLite format 3\x00")) {
-		return ErrNotLedger
+	if err != nil || !bytes.HasPrefix(header, []byte(sqliteMagic)) {
+		return nil, ErrNotLedger
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	return header, nil
+}
+
+// headerField reads a big-endian 32-bit field of the SQLite header: 60 is
+// user_version, 68 application_id.
+func headerField(header []byte, offset int) int {
+	return int(binary.BigEndian.Uint32(header[offset:]))
+}
+
+// inspectSchema reads the schema version, application id and table count
+// through a connection opened with query, and classifies them.
+func inspectSchema(ctx context.Context, path, query string) error {
+	db, err := openDB(path, query)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	var version, appID, tables int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+		return fmt.Errorf("%w: %w", ErrNotLedger, err)
 	}
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+		return fmt.Errorf("%w: %w", ErrNotLedger, err)
 	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotLedger, err)
+		return fmt.Errorf("%w: %w", ErrNotLedger, err)
 	}
+	return classify(version, appID, tables)
+}
+
+// classify refuses another application's database, with its own id or
+// with tables and no id, and a docracy schema newer than this binary's.
+func classify(version, appID, tables int) error {
 	switch {
 	case appID != applicationID && (appID != 0 || tables > 0):
 		return ErrNotLedger
@@ -134,4 +197,18 @@ func inspect(ctx context.Context, path string) error {
 			ErrNewerSchema, version, len(migrations))
 	}
 	return nil
+}
+
+// needsRecovery tells a read-only connection's refusal to replay a crashed
+// writer's journal or WAL from any other failure.
+func needsRecovery(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_READONLY_ROLLBACK, sqlite3.SQLITE_READONLY_RECOVERY, sqlite3.SQLITE_READONLY_CANTINIT:
+		return true
+	}
+	return false
 }

@@ -75,7 +75,7 @@ func TestAppendIsIdempotentOnSourceRef(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("first append: created=%v err=%v", created, err)
 	}
-	again, created, err := l.Append(ctx, credit(alice, 99, "doc", "pr:1", t0.Add(time.Hour)))
+	again, created, err := l.Append(ctx, credit(alice, 99, "doc", "pr:1", t0.Add(-time.Hour)))
 	if err != nil || created {
 		t.Fatalf("repeat append: created=%v err=%v", created, err)
 	}
@@ -182,12 +182,14 @@ func TestRevokedEntriesAreLeftOut(t *testing.T) {
 func TestReputationDecaysByHalfLife(t *testing.T) {
 	ctx := context.Background()
 	halfLife := 90 * 24 * time.Hour
-	l := openTemp(t, ledger.Options{HalfLife: halfLife})
+	c := &clock{t0}
+	l := openTemp(t, ledger.Options{HalfLife: halfLife, Now: c.Now})
 	alice := member(t, l, "alice")
-	mustAppend(t, l, credit(alice, 8, "code", "old", t0.Add(-2*halfLife)))   // worth 8/4 = 2
-	mustAppend(t, l, credit(alice, 6, "doc", "mid", t0.Add(-halfLife)))      // worth 6/2 = 3
-	mustAppend(t, l, credit(alice, 4, "code", "new", t0))                    // worth 4
-	mustAppend(t, l, credit(alice, 100, "code", "future", t0.Add(halfLife))) // not yet earned at t0
+	mustAppend(t, l, credit(alice, 8, "code", "old", t0.Add(-2*halfLife))) // worth 8/4 = 2
+	mustAppend(t, l, credit(alice, 6, "doc", "mid", t0.Add(-halfLife)))    // worth 6/2 = 3
+	mustAppend(t, l, credit(alice, 4, "code", "new", t0))                  // worth 4
+	c.t = t0.Add(halfLife)
+	mustAppend(t, l, credit(alice, 100, "code", "future", c.t)) // not yet earned at t0
 
 	rep, err := l.Reputation(ctx, alice, t0)
 	if err != nil {
@@ -245,7 +247,7 @@ func TestLeaderboardWindowsCategoriesAndTies(t *testing.T) {
 	mustAppend(t, l, credit(b, 7, "doc", "b-recent", t0.Add(-3*day)))
 	mustAppend(t, l, credit(a, 30, "code", "a-old", t0.Add(-20*day)))
 	mustAppend(t, l, credit(b, 50, "code", "b-ancient", t0.Add(-400*day)))
-	mustAppend(t, l, credit(a, 1, "code", "a-future", t0.Add(day)))
+	mustAppend(t, l, credit(a, 1, "code", "a-future", t0.Add(ledger.MaxClockSkew)))
 
 	tests := []struct {
 		window   ledger.Window

@@ -17,7 +17,8 @@ var limits = ledger.PraiseLimits{Cap: 2, Window: 24 * time.Hour, Repeat: time.Ho
 
 func TestAppendPraiseLimits(t *testing.T) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	c := &clock{t0}
+	l := openTemp(t, ledger.Options{Now: c.Now})
 	alice, carol, dan := member(t, l, "alice"), member(t, l, "carol"), member(t, l, "dan")
 	const giver = "discord:1"
 	steps := []struct {
@@ -36,6 +37,7 @@ func TestAppendPraiseLimits(t *testing.T) {
 		{"a day after the first", praise(dan, giver, "p6", t0.Add(24*time.Hour)), nil},
 	}
 	for _, s := range steps {
+		c.t = s.n.OccurredAt
 		_, _, err := l.AppendPraise(ctx, s.n, limits)
 		if diff := cmp.Diff(s.want, err); diff != "" {
 			t.Errorf("%s: error (-want +got):\n%s", s.name, diff)

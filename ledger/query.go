@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -140,7 +141,13 @@ func (l *Ledger) queryEntries(ctx context.Context, fn func(Entry) error, where s
 // INTO, while the ledger stays open for reads and writes. path must not
 // exist yet.
 func (l *Ledger) Backup(ctx context.Context, path string) error {
-	if _, err := l.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// SQLite reads a name that starts with "file:" as a URI: an absolute
+	// path never does, so the copy lands in exactly the file named.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if _, err := l.db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

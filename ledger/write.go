@@ -116,6 +116,9 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 	if err := n.validate(); err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
 	}
+	if err := checkOccurred(n.OccurredAt, w.now); err != nil {
+		return Entry{}, false, fmt.Errorf("append: %w", err)
+	}
 	data, err := CanonicalData(n.Data)
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
@@ -235,7 +238,10 @@ func (l *Ledger) Revoke(ctx context.Context, r RevokeRequest) (e Entry, created 
 		if err != nil || !created {
 			return err
 		}
-		return w.removeScore(ctx, target)
+		if err := w.removeScore(ctx, target); err != nil {
+			return err
+		}
+		return w.repair(ctx)
 	})
 	return e, created, err
 }

@@ -1,7 +1,8 @@
 // Package web is the public face of docracy's HTTP server: the dashboard
 // that shows every member the cooperative's record without Discord, and
 // the middleware that every response of the server passes through
-// (security headers, request size limits, latency metrics).
+// (security headers, panic recovery, request size limits, a memory budget
+// for request bodies in flight, latency metrics).
 //
 // The dashboard is server-rendered with html/template from templates and
 // assets embedded in the binary: it works offline, with JavaScript off and

@@ -20,6 +20,9 @@ func (r *Router) credit(ctx context.Context, q *request) (reply, error) {
 	category, _ := q.opts.String(optCategory)
 	note, _ := q.opts.String(optNote)
 	url, _ := q.opts.String(optURL)
+	if err := refuseBot(q, target); err != nil {
+		return reply{}, err
+	}
 	m, err := r.Bot.DiscordMember(ctx, target, resolvedName(q.data, target))
 	if err != nil {
 		return reply{}, err

@@ -13,6 +13,9 @@ import (
 func (r *Router) praise(ctx context.Context, q *request) (reply, error) {
 	target, _ := q.opts.User(optMember)
 	reason, _ := q.opts.String(optReason)
+	if err := refuseBot(q, target); err != nil {
+		return reply{}, err
+	}
 	m, err := r.Bot.DiscordMember(ctx, target, resolvedName(q.data, target))
 	if err != nil {
 		return reply{}, err

@@ -75,7 +75,7 @@ func accountList(accounts []ledger.Account) string {
 		case a.Platform == ledger.PlatformDiscord:
 			parts = append(parts, "Discord "+mention(a.ExternalID))
 		case a.Login != "":
-			parts = append(parts, fmt.Sprintf("GitHub [%s](https://github.com/%s)", escape(a.Login), a.Login))
+			parts = append(parts, "GitHub "+link(escape(a.Login), "https://github.com/"+a.Login))
 		}
 	}
 	return strings.Join(parts, " · ")

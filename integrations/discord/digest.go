@@ -71,7 +71,7 @@ func digestDescription(d bot.Digest) string {
 	if len(d.Notable) > 0 {
 		lines := make([]string, len(d.Notable))
 		for i, e := range d.Notable {
-			lines[i] = fmt.Sprintf("• [%s](%s) by %s, %s", escape(Truncate(oneLine(e.Note), 100)), e.URL, escape(e.Name), points(e.Points, e.Category))
+			lines[i] = fmt.Sprintf("• %s by %s, %s", link(escape(Truncate(oneLine(e.Note), 100)), e.URL), escape(e.Name), points(e.Points, e.Category))
 		}
 		b.WriteString("\n\n**Notable contributions**\n")
 		b.WriteString(listWithin(lines, "\n", 2000))

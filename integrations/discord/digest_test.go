@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +235,25 @@ func TestDigestCrashAfterPostDoesNotPostTwice(t *testing.T) {
 	}
 	if _, err := l.LastDigest(ctx); err != nil {
 		t.Errorf("the restart did not record the digest: %v", err)
+	}
+}
+
+// TestDigestLinkKeepsWholeURL checks that a credit URL holding "(", ")",
+// spaces, "<" and ">" stays one Markdown link in the digest, pointing at
+// the whole URL: a raw ")" would end the link early and show the rest as
+// text.
+func TestDigestLinkKeepsWholeURL(t *testing.T) {
+	d := sampleDigest(t)
+	const raw = "https://wiki.example/Doc_(draft) v2/<intro>"
+	d.Notable = []bot.DigestEntry{{Seq: 1, Name: "Alice", Points: 5, Category: "doc", Note: "wrote the intro", URL: raw}}
+	desc := discord.RenderDigest(d).Embeds[0].Description
+	// A Markdown link's target runs to the first ")" and cannot hold a space.
+	target := regexp.MustCompile(`\[wrote the intro\]\(([^)\s]*)\)`).FindStringSubmatch(desc)
+	const want = "https://wiki.example/Doc_%28draft%29%20v2/%3Cintro%3E"
+	if target == nil || target[1] != want {
+		t.Fatalf("link target = %q, want %q in:\n%s", target, want, desc)
+	}
+	if u, err := url.Parse(want); err != nil || u.Path != "/Doc_(draft) v2/<intro>" {
+		t.Errorf("the encoded target names another page: %v %v", u, err)
 	}
 }

@@ -21,6 +21,15 @@ var markdown = strings.NewReplacer(
 // allowed mentions would not apply.
 func escape(s string) string { return markdown.Replace(s) }
 
+// linkTarget percent-encodes what would end or break a Markdown link's
+// target: a ")" closes it early, and a space, "<" or ">" stop Discord
+// from reading it as a link at all. The encoded URL names the same page.
+var linkTarget = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
+
+// link renders a Markdown link to url showing text, which must already be
+// escaped. Every Markdown link docracy writes goes through it.
+func link(text, url string) string { return "[" + text + "](" + linkTarget.Replace(url) + ")" }
+
 // mention renders a user mention; it pings only if allowed mentions say so.
 func mention(userID string) string { return "<@" + userID + ">" }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/redact"
 )
 
 // GitHubProfiles reads public GitHub profiles with go-github, for the
@@ -48,7 +49,8 @@ func (p *GitHubProfiles) Profile(ctx context.Context, login string) (bot.GitHubP
 	if errors.As(err, &ghErr) && ghErr.Response != nil && ghErr.Response.StatusCode == http.StatusNotFound {
 		return bot.GitHubProfile{}, fmt.Errorf("github user %s: %w", login, bot.ErrNoGitHubUser)
 	} else if err != nil {
-		return bot.GitHubProfile{}, fmt.Errorf("github user %s: %w", login, err)
+		// go-github quotes the URL and GitHub's answer: both are cut and redacted.
+		return bot.GitHubProfile{}, fmt.Errorf("github user %s: %w", login, redact.New().Error(err))
 	}
 	return bot.GitHubProfile{ID: u.GetID(), Login: u.GetLogin(), Bio: u.GetBio()}, nil
 }

@@ -26,7 +26,8 @@ const maxBody = 1 << 20
 
 // Handler serves Discord's HTTP interactions (POST /discord/interactions):
 // it verifies the Ed25519 signature and the timestamp, answers PING, and
-// hands every command to the Router, writing its first response.
+// hands every command to the Router, writing its first response. Any other
+// method is answered 405.
 type Handler struct {
 	Router    *Router
 	PublicKey ed25519.PublicKey
@@ -45,7 +46,14 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(b), nil
 }
 
+// ServeHTTP is mounted for every method, so that a method other than
+// POST is told what to send rather than falling through to the dashboard.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.refuse(w, http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" not allowed: Discord sends POST")
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	switch {

@@ -120,3 +120,14 @@ func resolvedName(data discordgo.ApplicationCommandInteractionData, id string) s
 	}
 	return strings.TrimSpace(displayName(data.Resolved.Members[id], data.Resolved.Users[id]))
 }
+
+// refuseBot refuses a bot user as the member of /credit or /praise: like
+// GitHub's bots, an application's bot user never earns points, so it is
+// never credited, praised or paid. Discord flags it in the resolved user
+// on both transports.
+func refuseBot(q *request, id string) error {
+	if q.data.Resolved != nil && q.data.Resolved.Users[id] != nil && q.data.Resolved.Users[id].Bot {
+		return refused("%s is a bot: bots never earn points, so /%s is for people only", mention(id), q.cmd.name)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -105,4 +106,25 @@ func optionShapes(opts []*discordgo.ApplicationCommandOption) []optionShape {
 		shapes = append(shapes, s)
 	}
 	return shapes
+}
+
+// Retry runs try until it succeeds or ctx ends, and returns ctx's error
+// then. Between tries it calls failed and waits, first for first, then
+// twice as long each time up to max: at start-up Discord may be briefly
+// out of reach, and a command set never registered would leave the
+// slash commands missing until the next restart.
+func Retry(ctx context.Context, first, max time.Duration, try func(context.Context) error, failed func(err error, wait time.Duration)) error {
+	for wait := first; ; wait = min(2*wait, max) {
+		err := try(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		failed(err, wait)
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }

@@ -2,7 +2,10 @@ package discord_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
@@ -111,5 +114,55 @@ func TestDefinitions(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("definitions (-want +got):\n%s", diff)
+	}
+}
+
+// TestRegistrationRetriesUntilDiscordAnswers has the fake Discord fail
+// the first calls to its commands API, more than REST's own retries of a
+// 5xx absorb: registration keeps trying with backoff, and registers once
+// Discord answers.
+func TestRegistrationRetriesUntilDiscordAnswers(t *testing.T) {
+	fake := discordtest.New(t)
+	fake.Fail(discordtest.Failure{Path: "/api/v9/applications/", Status: http.StatusServiceUnavailable, Times: 10})
+	rest := newREST(t, fake, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var failures []time.Duration
+	err := discord.Retry(ctx, 5*time.Millisecond, 20*time.Millisecond, func(ctx context.Context) error {
+		_, err := discord.Register(ctx, rest, discordtest.AppID, discordtest.Guild, discord.Definitions(categories), true)
+		return err
+	}, func(_ error, wait time.Duration) { failures = append(failures, wait) })
+	if err != nil {
+		t.Fatalf("Retry = %v", err)
+	}
+	if len(failures) < 2 || failures[0] != 5*time.Millisecond || failures[1] != 10*time.Millisecond || failures[len(failures)-1] > 20*time.Millisecond {
+		t.Errorf("waits between tries = %v, want 5ms doubling up to 20ms", failures)
+	}
+	if n := len(fake.Overwrites()); n != 1 || len(fake.Commands(discordtest.Guild)) == 0 {
+		t.Errorf("%d overwrites once Discord answered, want 1", n)
+	}
+}
+
+// TestRegistrationRetryStopsOnCancel checks that a Discord that never
+// answers does not keep registration going past a stop.
+func TestRegistrationRetryStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	tries := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- discord.Retry(ctx, time.Millisecond, time.Millisecond, func(context.Context) error {
+			tries++
+			return errors.New("unreachable")
+		}, func(error, time.Duration) {})
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) || tries < 2 {
+			t.Errorf("Retry = %v after %d tries, want context.Canceled after several", err, tries)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Retry still running after cancel")
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/docracy/docracy/redact"
 )
 
 // SessionOptions tune NewSession; the zero value is what serve uses.
@@ -216,7 +218,7 @@ func (r *REST) call(ctx context.Context, op string, fn func(...discordgo.Request
 		var limited *discordgo.RateLimitError
 		if !errors.As(err, &limited) {
 			if err != nil {
-				return fmt.Errorf("discord %s: %w", op, err)
+				return fmt.Errorf("discord %s: %w", op, clean(err))
 			}
 			return nil
 		}
@@ -229,6 +231,18 @@ func (r *REST) call(ctx context.Context, op string, fn func(...discordgo.Request
 			return fmt.Errorf("discord %s: %w", op, err)
 		}
 	}
+}
+
+// clean takes the tokens out of a failed call's error: discordgo's and
+// net/http's errors quote the URL, which holds a webhook or interaction
+// token, and Discord's error body, which is cut short.
+func clean(err error) error {
+	r := redact.New()
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil {
+		return fmt.Errorf("HTTP %s: %s", rest.Response.Status, r.Body(rest.ResponseBody))
+	}
+	return r.Error(err)
 }
 
 // Respond sends the first response to an interaction (gateway only: over

@@ -226,6 +226,9 @@ func (r *Router) checkCaller(q *request) error {
 	if r.GuildID != "" && i.GuildID != r.GuildID {
 		return refused("this docracy serves another server: run /%s in your cooperative's server", q.cmd.name)
 	}
+	if i.Member.User.Bot {
+		return refused("docracy answers people, not bots")
+	}
 	q.userID, q.roles = i.Member.User.ID, i.Member.Roles
 	q.name = displayName(i.Member, i.Member.User)
 	return nil

@@ -108,7 +108,9 @@ func (c *Client) ClosedPullRequests(ctx context.Context, repo string, since time
 	}
 }
 
-// page reads one page of pull requests, and the reviews of the merged ones.
+// page reads one page of pull requests and the reviews of each, merged or
+// not: a review counts whatever becomes of the pull request it reviews
+// (see bot.GitHub.ReviewSubmitted).
 func (c *Client) page(ctx context.Context, owner, name string, since time.Time, opts *github.PullRequestListOptions) (bot.PRPage, error) {
 	var prs []*github.PullRequest
 	resp, err := c.do(ctx, fmt.Sprintf("list %s/%s pull requests, page %d", owner, name, opts.Page), func(gh *github.Client) (resp *github.Response, err error) {
@@ -126,9 +128,6 @@ func (c *Client) page(ctx context.Context, owner, name string, since time.Time, 
 		}
 		if updated.Before(since) {
 			page.Next = 0 // newest first: the rest is older still
-			continue
-		}
-		if p.MergedAt == nil {
 			continue
 		}
 		pr, err := pullRequest(p, nil, "pull_request")

@@ -1,8 +1,8 @@
 // Package github connects docracy to GitHub.
 //
 // Handler serves POST /github/webhook. Each delivery is first checked (method,
-// size, HMAC-SHA256 signature with go-github's ValidatePayload, the event and
-// delivery headers), then handled: go-github's ParseWebHook decodes it, a
+// size, the "sha256=" HMAC of the raw body, the event and delivery headers,
+// a JSON object for a payload), then handled: go-github's ParseWebHook decodes it, a
 // merged pull request or a submitted review is normalised into a bot
 // request, and the answer goes out only once the credit is committed, so
 // that a 2xx means stored. Every other event is answered 204 and ignored.

@@ -225,7 +225,7 @@ func TestReconcileWaitsUntilTheReset(t *testing.T) {
 // the pass with an error; the next pass starts at the page that failed.
 func TestReconcileResumesAfterATooLongWait(t *testing.T) {
 	clock := &fakeClock{t: now}
-	api := newFakeAPI(t, clock, 4) // pages 1 and 2 with their reviews, then page 3 is refused
+	api := newFakeAPI(t, clock, 10) // pages 1 and 2 with the reviews of their 8 pull requests, then page 3 is refused
 	for n := 1; n <= 9; n++ {
 		api.pulls = append(api.pulls, pull(t, n, now.Add(-time.Duration(n)*time.Hour), n%3 == 0))
 	}

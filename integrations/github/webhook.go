@@ -1,13 +1,20 @@
 package github
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -105,28 +112,96 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) (delivery, answe
 		w.Header().Set("Allow", http.MethodPost)
 		return d, refuse(http.StatusMethodNotAllowed, "method_not_allowed", "method %s not allowed: GitHub sends POST", r.Method)
 	}
-	if r.Header.Get(github.SHA256SignatureHeader) == "" {
+	signature := r.Header.Get(github.SHA256SignatureHeader)
+	if signature == "" {
 		return d, refuse(http.StatusUnauthorized, "bad_signature", "missing %s: give the webhook a secret", github.SHA256SignatureHeader)
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType != "application/json" && mediaType != "application/x-www-form-urlencoded" {
+	if mediaType != mediaJSON && mediaType != mediaForm {
 		return d, refuse(http.StatusUnsupportedMediaType, "unsupported_media_type", "content type %q: set the webhook's to application/json", mediaType)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
-	payload, err := github.ValidatePayload(r, h.secret)
+	payload, a := h.checkBody(w, r, d, signature, mediaType)
+	d.payload = payload
+	return d, a
+}
+
+// The content types a webhook may be set to.
+const (
+	mediaJSON = "application/json"
+	mediaForm = "application/x-www-form-urlencoded"
+)
+
+// checkBody reads the body and checks its signature before anything in
+// it or in the headers it covers is believed, then finds the payload: a
+// bad signature is a 401, a signed body that cannot be parsed a 400.
+func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request, d delivery, signature, mediaType string) ([]byte, answer) {
+	body, err := readBody(w, r, MaxPayload)
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return d, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload larger than %d bytes", MaxPayload)
+		return nil, refuse(http.StatusRequestEntityTooLarge, "too_large", "payload larger than %d bytes", MaxPayload)
 	case err != nil:
-		return d, refuse(http.StatusUnauthorized, "bad_signature", "signature does not match the payload: check the webhook's secret")
+		return nil, refuse(http.StatusBadRequest, "bad_request", "cannot read the body: %v", err)
+	case !h.signed(signature, body):
+		return nil, refuse(http.StatusUnauthorized, "bad_signature", "signature does not match the payload: check the webhook's secret")
 	case d.event == "":
-		return d, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Event")
+		return nil, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Event")
 	case d.id == "":
-		return d, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Delivery")
+		return nil, refuse(http.StatusBadRequest, "bad_request", "missing X-GitHub-Delivery")
 	}
-	d.payload = payload
-	return d, answer{}
+	payload, err := payloadOf(mediaType, body)
+	if err != nil {
+		return nil, badRequest(answer{}, err)
+	}
+	return payload, answer{}
+}
+
+// readBody reads the body into one buffer of the length the sender
+// declared rather than one grown as bytes come: 24 MiB then take 24 MiB,
+// not up to twice that. A length over limit is refused unread.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength < 0 {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(body, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// signed reports whether signature is "sha256=" and the hex HMAC-SHA256 of
+// body under the secret. go-github's ValidatePayload takes the hash from
+// the prefix, so it would take a SHA-1 signature in the SHA-256 header.
+func (h *Handler) signed(signature string, body []byte) bool {
+	sum, ok := strings.CutPrefix(signature, "sha256=")
+	got, err := hex.DecodeString(sum)
+	if !ok || err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, h.secret)
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// payloadOf is the JSON payload of a signed body: the body itself, or the
+// payload field of a form.
+func payloadOf(mediaType string, body []byte) ([]byte, error) {
+	payload := body
+	if mediaType == mediaForm {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("form body: %w", err)
+		}
+		if payload = []byte(form.Get("payload")); len(payload) == 0 {
+			return nil, errors.New("form body: missing payload field")
+		}
+	}
+	return payload, nil
 }
 
 func refuse(status int, outcome, format string, args ...any) answer {
@@ -139,7 +214,7 @@ func (h *Handler) handle(ctx context.Context, d delivery) answer {
 	defer cancel()
 	switch d.event {
 	case eventPing:
-		if _, err := github.ParseWebHook(d.event, d.payload); err != nil {
+		if _, err := parse(d); err != nil {
 			return badRequest(answer{}, err)
 		}
 		return answer{status: http.StatusOK, outcome: "pong", reply: &reply{Outcome: "pong"}}
@@ -152,7 +227,7 @@ func (h *Handler) handle(ctx context.Context, d delivery) answer {
 }
 
 func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
-	parsed, err := github.ParseWebHook(d.event, d.payload)
+	parsed, err := parse(d)
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
@@ -176,7 +251,7 @@ func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
 }
 
 func (h *Handler) review(ctx context.Context, d delivery) answer {
-	parsed, err := github.ParseWebHook(d.event, d.payload)
+	parsed, err := parse(d)
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
@@ -198,6 +273,16 @@ func (h *Handler) review(ctx context.Context, d delivery) answer {
 	}
 	out, err := h.bot.ReviewSubmitted(ctx, bot.Delivery{ID: d.id, Event: d.event}, r)
 	return outcome(a, out, err)
+}
+
+// parse decodes the payload of an event the webhook acts on. ParseWebHook
+// turns JSON null into a nil event, so anything but an object is refused
+// first.
+func parse(d delivery) (any, error) {
+	if !bytes.HasPrefix(bytes.TrimLeft(d.payload, " \t\r\n"), []byte("{")) {
+		return nil, errors.New("payload is not a JSON object")
+	}
+	return github.ParseWebHook(d.event, d.payload)
 }
 
 func ignored(a answer) answer {

@@ -38,7 +38,7 @@ func Sample(tb testing.TB) *ledger.Ledger {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { l.Close() })
-	s := &sample{tb: tb, l: l, ids: map[string]int64{}}
+	s := &sample{tb: tb, l: l, ids: map[string]int64{}, clock: &clock}
 	for _, m := range []struct{ name, college string }{{"alice", "workers"}, {"bob", "volunteers"}, {"*carol*_", "users"}, {"dan", ""}} {
 		s.member(m.name, m.college)
 	}
@@ -63,9 +63,10 @@ func Sample(tb testing.TB) *ledger.Ledger {
 }
 
 type sample struct {
-	tb  testing.TB
-	l   *ledger.Ledger
-	ids map[string]int64
+	tb    testing.TB
+	l     *ledger.Ledger
+	ids   map[string]int64
+	clock *time.Time
 }
 
 func (s *sample) member(name, college string) {
@@ -84,6 +85,13 @@ func (s *sample) member(name, college string) {
 
 func (s *sample) credit(name string, points int64, category string, at time.Time, note, url string) ledger.Entry {
 	s.tb.Helper()
+	// A credit dated after the stopped clock is recorded when it occurs:
+	// the ledger refuses dates ahead of the clock.
+	stopped := *s.clock
+	defer func() { *s.clock = stopped }()
+	if at.After(stopped) {
+		*s.clock = at
+	}
 	e, _, err := s.l.Append(context.Background(), ledger.NewEntry{Kind: ledger.KindCredit, Member: s.ids[name],
 		Category: category, Points: points, OccurredAt: at, Source: ledger.SourceCLI,
 		SourceRef: fmt.Sprint("sample:", name, ":", at.Unix(), ":", points), Actor: "cli:t", Note: note, URL: url})

@@ -63,10 +63,11 @@ type User struct {
 	ID    string
 	Name  string
 	Roles []string
+	Bot   bool // an application's bot user, as Discord flags it
 }
 
 func (u User) user() *discordgo.User {
-	return &discordgo.User{ID: u.ID, Username: u.Name, GlobalName: u.Name, Discriminator: "0"}
+	return &discordgo.User{ID: u.ID, Username: u.Name, GlobalName: u.Name, Discriminator: "0", Bot: u.Bot}
 }
 
 func (u User) member() *discordgo.Member {
