@@ -8,7 +8,7 @@ import (
 )
 
 // chainedCollege is, for every member, the college of their latest college
-// entry, ” when they have none: what members.college must hold.
+// entry, empty when they have none: what members.college must hold.
 const chainedCollege = `coalesce((SELECT category FROM entries
 	WHERE kind = 'college' AND member_id = members.id ORDER BY seq DESC LIMIT 1), '')`
 
