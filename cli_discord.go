@@ -56,7 +56,7 @@ func registerCommands(ctx context.Context, e *env, cfg *config.Config, guildID s
 	if err != nil {
 		return err
 	}
-	defs := discord.Definitions(cfg.Scoring.Categories)
+	defs := discord.Definitions(cfg.Scoring.Categories, cfg.CollegeNames())
 	if _, err := discord.Register(ctx, rest, appID, guildID, defs, false); err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func setDigest(router *discord.Router, cfg *config.Config, l *ledger.Ledger) err
 func runGateway(ctx context.Context, cfg *config.Config, rest *discord.REST, gw *discord.Gateway, log *slog.Logger) {
 	if appID, err := applicationID(ctx, rest, cfg.Discord); err != nil {
 		log.Error("register commands", "err", err)
-	} else if wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories), true); err != nil {
+	} else if wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories, cfg.CollegeNames()), true); err != nil {
 		log.Error("register commands", "err", err)
 	} else {
 		log.Info("commands", "registered", wrote, "guild", cfg.Discord.GuildID)
