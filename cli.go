@@ -43,6 +43,7 @@ func commands() []command {
 		{"history", "--member M [--limit N] [--format text|json]", "list a member's latest entries", runHistory},
 		{"revoke", "--entry SEQ|ID --reason TEXT", "cancel a credit; prints the revoke entry's seq", runRevoke},
 		{"link", "--member discord:<user id> --github LOGIN | --member M --email ADDRESS", "attach a Discord account to a GitHub account's member (prints the link entry's seq), or a commit e-mail to a member", runLink},
+		{"member", "college --member M --college C [--note T] [--ref KEY]", "place a member in a college from now on; prints the entry's seq", runMember},
 		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
 		{"digest", "preview [--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigest},
 		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},

@@ -56,7 +56,7 @@ func registerCommands(ctx context.Context, e *env, cfg *config.Config, guildID s
 	if err != nil {
 		return err
 	}
-	defs := discord.Definitions(cfg.Scoring.Categories)
+	defs := discord.Definitions(cfg.Scoring.Categories, cfg.CollegeNames())
 	if _, err := discord.Register(ctx, rest, appID, guildID, defs, false); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func keepRegistering(ctx context.Context, cfg *config.Config, rest *discord.REST
 		if err != nil {
 			return err
 		}
-		wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories), true)
+		wrote, err := discord.Register(ctx, rest, appID, cfg.Discord.GuildID, discord.Definitions(cfg.Scoring.Categories, cfg.CollegeNames()), true)
 		if err != nil {
 			return err
 		}

@@ -165,14 +165,14 @@ func printRun(w io.Writer, run bot.Run) error {
 	return tw.Flush()
 }
 
-// writePayoutCSV writes member,name,github,discord,address,amount for the
+// writePayoutCSV writes member,name,github,discord,college,address,amount for the
 // treasurer's payment tool; a member without an address keeps a row with
 // an empty address.
 func writePayoutCSV(w io.Writer, run bot.Run) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"member", "name", "github", "discord", "address", "amount"})
+	cw.Write([]string{"member", "name", "github", "discord", "college", "address", "amount"})
 	for _, a := range run.Allocations {
-		cw.Write([]string{fmt.Sprint(a.Member), a.Name, a.GitHub, a.Discord, a.Address, a.Amount})
+		cw.Write([]string{fmt.Sprint(a.Member), a.Name, a.GitHub, a.Discord, a.College, a.Address, a.Amount})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -75,7 +75,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}()
 
 	b := bot.New(l, cfg.Scoring.Categories)
-	b.Logger = log
+	b.Colleges, b.Logger = colleges(cfg), log
 	mux := http.NewServeMux()
 	b.Routes(mux)
 	treasury, err := newTreasury(cfg, l)

@@ -35,6 +35,9 @@ type Ledger interface {
 	Entries(ctx context.Context, after int64, limit int) ([]ledger.Entry, error)
 	History(ctx context.Context, member int64, limit int) ([]ledger.Entry, error)
 
+	SetCollege(ctx context.Context, r ledger.CollegeRequest) (ledger.Entry, bool, error)
+	CollegeEntry(ctx context.Context, member int64) (ledger.Entry, error)
+
 	Reputation(ctx context.Context, member int64, at time.Time) (ledger.Reputation, error)
 	Leaderboard(ctx context.Context, q ledger.LeaderboardQuery) ([]ledger.Standing, error)
 
@@ -48,6 +51,10 @@ type Bot struct {
 	// Categories are the categories a contribution may be credited in
 	// (scoring.categories); the first error message lists them.
 	Categories []string
+
+	// Colleges are the configured colleges, in the order they are offered;
+	// none when the cooperative does not vote by college.
+	Colleges []College
 
 	// Now is the clock; tests set it to a fixed time.
 	Now func() time.Time

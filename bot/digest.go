@@ -100,10 +100,15 @@ func BuildDigest(ctx context.Context, l DigestLedger, start, end time.Time, top 
 	return d, nil
 }
 
-// tally sums the entries by member, category and college.
+// tally sums the entries by member, category and college. A member's
+// points count for the college they are in when the digest is built (the
+// members table, which follows the chain). The colleges are left out when
+// no contributor of the period is in one: a cooperative without colleges
+// (colleges: {}) never sees them.
 func (d *Digest) tally(entries []ledger.Entry, members map[int64]ledger.Member, top int) {
 	perMember := map[int64]map[string]int64{}
 	categories, colleges := map[string]int64{}, map[string]int64{}
+	placed := false
 	for _, e := range entries {
 		d.Points += e.Points
 		if perMember[e.Member] == nil {
@@ -112,13 +117,17 @@ func (d *Digest) tally(entries []ledger.Entry, members map[int64]ledger.Member, 
 		perMember[e.Member][e.Category] += e.Points
 		categories[e.Category] += e.Points
 		college := members[e.Member].College
+		placed = placed || college != ""
 		if college == "" {
 			college = "no college"
 		}
 		colleges[college] += e.Points
 	}
 	d.Entries, d.Contributors = len(entries), len(perMember)
-	d.Categories, d.Colleges = sortedTotals(categories), sortedTotals(colleges)
+	d.Categories, d.Colleges = sortedTotals(categories), []DigestTotal{}
+	if placed {
+		d.Colleges = sortedTotals(colleges)
+	}
 	d.Top = topMembers(perMember, members, top)
 	d.Notable = notable(entries, members)
 }

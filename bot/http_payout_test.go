@@ -32,7 +32,7 @@ func TestPayoutAPI(t *testing.T) {
 		body   string // a fragment the body must hold
 	}{
 		{"/api/v1/payouts", 200, `"name":"2026-11"`},
-		{"/api/v1/payouts/2026-11", 200, `"github":"bob","discord":"","has_address":false,"amount":"75.00"`},
+		{"/api/v1/payouts/2026-11", 200, `"github":"bob","discord":"","college":"","has_address":false,"amount":"75.00"`},
 		{"/api/v1/payouts/2026-10", 404, `{"error":"period 2026-10 is not closed`},
 		{"/api/v1/payouts/november", 400, `{"error":"period \"november\": payouts are monthly`},
 	}

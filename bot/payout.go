@@ -75,6 +75,7 @@ type Allocation struct {
 	Name       string   `json:"name"`
 	GitHub     string   `json:"github"`
 	Discord    string   `json:"discord"`
+	College    string   `json:"college"`           // the member's college now, "" for none
 	Address    string   `json:"address,omitempty"` // only in the treasurer's export
 	HasAddress bool     `json:"has_address"`       // false: flagged, someone must ask for it
 	Amount     string   `json:"amount"`            // decimal, e.g. "123.45"
@@ -393,7 +394,7 @@ func (d directory) eligible(member int64) bool {
 
 func (d directory) allocation(member int64) Allocation {
 	m := d.members[member]
-	a := Allocation{Member: member, Name: m.Name, Address: m.PayoutAddress, HasAddress: m.PayoutAddress != ""}
+	a := Allocation{Member: member, Name: m.Name, College: m.College, Address: m.PayoutAddress, HasAddress: m.PayoutAddress != ""}
 	for _, acc := range d.accounts[member] {
 		switch acc.Platform {
 		case ledger.PlatformGitHub:

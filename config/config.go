@@ -38,7 +38,8 @@ type Config struct {
 	Digest  Digest  `yaml:"digest"`
 
 	// Colleges maps a college name to its voting weight (see DESIGN §6).
-	// Use CollegeNames for a stable order.
+	// Empty ("colleges: {}") means the cooperative does not vote by
+	// college. Use CollegeNames for a stable order.
 	Colleges map[string]College `yaml:"colleges"`
 }
 
@@ -149,6 +150,10 @@ type Digest struct {
 // equal weights.
 type College struct {
 	Weight int `yaml:"weight"`
+
+	// Roles are Discord role ids: a member seen with one of them and no
+	// college yet is placed in this college.
+	Roles []string `yaml:"roles"`
 }
 
 // Default returns the embedded defaults of DESIGN §4. Secrets are empty: use

@@ -128,6 +128,18 @@ func TestLoadBytes(t *testing.T) {
 			}),
 		},
 		{
+			name: "colleges off",
+			doc:  "colleges: {}\n",
+			want: with(func(c *config.Config) { c.Colleges = nil }),
+		},
+		{
+			name: "college roles",
+			doc:  "colleges:\n  workers: { roles: [\"111\", \"112\"] }\n  users: { roles: [\"113\"] }\n  partners: {}\n",
+			want: with(func(c *config.Config) {
+				c.Colleges = map[string]config.College{"workers": {Roles: []string{"111", "112"}}, "users": {Roles: []string{"113"}}, "partners": {}}
+			}),
+		},
+		{
 			name: "empty lists and maps",
 			doc:  "scoring:\n  labels: {}\ngithub:\n  repos: []\n  ignore_users:\n",
 			want: with(func(c *config.Config) { c.Scoring.Labels = nil }),
@@ -239,8 +251,10 @@ func TestLoadBytes(t *testing.T) {
 		{name: "digest top 26", doc: "digest:\n  top: 26\n", err: "config: digest.top (line 2): must be between 1 and 25 (a Discord embed holds at most 25 fields)"},
 
 		// The SCIC rule.
-		{name: "two colleges", doc: "colleges:\n  workers: { weight: 50 }\n  users: { weight: 50 }\n", err: "config: colleges (line 1): must have at least 3 colleges, got 2 " + scic},
-		{name: "no colleges", doc: "colleges: {}\n", err: "config: colleges (line 1): must have at least 3 colleges, got 0 " + scic},
+		{name: "two colleges", doc: "colleges:\n  workers: { weight: 50 }\n  users: { weight: 50 }\n", err: "config: colleges (line 1): must have at least 3 colleges, got 2, or none at all (colleges: {}) to vote without colleges " + scic},
+		{name: "college role not an id", doc: "colleges:\n  workers: { roles: [admins] }\n  users: {}\n  partners: {}\n", err: `config: colleges.workers.roles[0] (line 2): must be a Discord role id (digits only), got "admins"`},
+		{name: "college role twice", doc: "colleges:\n  workers: { roles: [\"111\"] }\n  users: { roles: [\"111\"] }\n  partners: {}\n", err: "config: colleges.workers.roles[0] (line 2): role 111 already places members in college users: give each role to one college"},
+		{name: "exclude college when off", doc: "colleges: {}\npayouts:\n  exclude_colleges: [partners]\n", err: `config: payouts.exclude_colleges[0] (line 3): names college "partners", but colleges are off (colleges: {}): remove it or list the colleges`},
 		{name: "weight over 50", doc: "colleges:\n  workers: { weight: 60 }\n  users: { weight: 20 }\n  partners: { weight: 20 }\n", err: "config: colleges.workers.weight (line 2): must be between 10 and 50 " + scic},
 		{name: "weight under 10", doc: "colleges:\n  workers: { weight: 45 }\n  users: { weight: 50 }\n  partners:\n    weight: 5\n", err: "config: colleges.partners.weight (line 5): must be between 10 and 50 " + scic},
 		{name: "weights not 100", doc: "colleges:\n  workers: { weight: 30 }\n  users: { weight: 30 }\n  partners: { weight: 30 }\n", err: "config: colleges (line 1): weights must add up to 100, got 90 " + scic},

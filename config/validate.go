@@ -203,6 +203,20 @@ func (v *validator) between(key string, n, lo, hi int, why string) {
 	}
 }
 
+// excludeColleges accepts configured colleges only: a name that matches
+// none would exclude nobody, silently.
+func (v *validator) excludeColleges(names []string, colleges map[string]College) {
+	for i, name := range names {
+		switch _, ok := colleges[name]; {
+		case len(colleges) == 0:
+			v.fail(index("payouts.exclude_colleges", i), "names college %s, but colleges are off (colleges: {}): remove it or list the colleges", quote(name))
+		case !ok:
+			v.fail(index("payouts.exclude_colleges", i), "must name a college (%s), got %s",
+				strings.Join(sortedKeys(colleges), ", "), quote(name))
+		}
+	}
+}
+
 func (v *validator) payouts(p Payouts, colleges map[string]College) {
 	if p.Currency == "" || strings.ContainsAny(p.Currency, " \t\r\n") {
 		v.fail("payouts.currency", "must be a currency or token code like EUR, got %s", quote(p.Currency))
@@ -215,12 +229,7 @@ func (v *validator) payouts(p Payouts, colleges map[string]College) {
 		v.amount("payouts.min_amount", p.MinAmount, p.Decimals)
 	}
 	v.between("payouts.max_share_percent", p.MaxSharePercent, 1, 100, "")
-	for i, name := range p.ExcludeColleges {
-		if _, ok := colleges[name]; !ok {
-			v.fail(index("payouts.exclude_colleges", i), "must name a college (%s), got %s",
-				strings.Join(sortedKeys(colleges), ", "), quote(name))
-		}
-	}
+	v.excludeColleges(p.ExcludeColleges, colleges)
 	for i, m := range p.ExcludeMembers {
 		if m == "" {
 			v.fail(index("payouts.exclude_members", i), "must not be empty")
@@ -279,11 +288,16 @@ func parseCron(spec string) error {
 	return err
 }
 
-// colleges enforces the SCIC rule of DESIGN §6.
+// colleges enforces the SCIC rule of DESIGN §6 when colleges are given;
+// none at all turns colleges off.
 func (v *validator) colleges(colleges map[string]College) {
 	names := sortedKeys(colleges)
+	if len(names) == 0 {
+		return
+	}
+	v.collegeRoles(colleges, names)
 	if len(names) < 3 {
-		v.fail("colleges", "must have at least 3 colleges, got %d (%s)", len(names), scicRule)
+		v.fail("colleges", "must have at least 3 colleges, got %d, or none at all (colleges: {}) to vote without colleges (%s)", len(names), scicRule)
 		return
 	}
 	total := 0
@@ -293,7 +307,6 @@ func (v *validator) colleges(colleges map[string]College) {
 		}
 		total += colleges[name].Weight
 	}
-
 	// No weight at all means equal weights: each college holds 100/n %.
 	if total == 0 {
 		if len(names) > 10 {
@@ -302,7 +315,10 @@ func (v *validator) colleges(colleges map[string]College) {
 		}
 		return
 	}
+	v.collegeWeights(colleges, names, total)
+}
 
+func (v *validator) collegeWeights(colleges map[string]College, names []string, total int) {
 	ok := true
 	for _, name := range names {
 		key := "colleges." + name + ".weight"
@@ -317,6 +333,22 @@ func (v *validator) colleges(colleges map[string]College) {
 	}
 	if ok && total != 100 {
 		v.fail("colleges", "weights must add up to 100, got %d (%s)", total, scicRule)
+	}
+}
+
+// collegeRoles checks the role ids, each in one college at most: a member
+// with a role of two colleges could be placed in either.
+func (v *validator) collegeRoles(colleges map[string]College, names []string) {
+	owner := map[string]string{}
+	for _, name := range names {
+		key := "colleges." + name + ".roles"
+		v.roleIDs(key, colleges[name].Roles)
+		for i, id := range colleges[name].Roles {
+			if other, dup := owner[id]; dup {
+				v.fail(index(key, i), "role %s already places members in college %s: give each role to one college", id, other)
+			}
+			owner[id] = name
+		}
 	}
 }
 

@@ -176,6 +176,9 @@ func (w *writer) merge(ctx context.Context, r LinkRequest, ref string, res LinkR
 	if err := w.moveMember(ctx, from, to); err != nil {
 		return LinkResult{}, err
 	}
+	if err := w.carryCollege(ctx, r, res.Entry, from, to); err != nil {
+		return LinkResult{}, err
+	}
 	for _, e := range carry {
 		why := fmt.Sprintf("carried to member %d by link %s", to, res.Entry.ID)
 		if err := w.revokeForLink(ctx, e, r, why); err != nil {
@@ -215,8 +218,8 @@ func (w *writer) revokeForLink(ctx context.Context, e Entry, r LinkRequest, note
 	return w.removeScore(ctx, e)
 }
 
-// moveMember gives from's accounts to to, and its college and payout
-// address where to has none. What from was paid is now what to was paid:
+// moveMember gives from's accounts to to, and its payout address where to
+// has none (the college follows by a chained entry, see carryCollege). What from was paid is now what to was paid:
 // the payout entries stay as they were chained (the link entry says who
 // became whom), but the balanced policy must see one person's total.
 func (w *writer) moveMember(ctx context.Context, from, to int64) error {
@@ -226,13 +229,7 @@ func (w *writer) moveMember(ctx context.Context, from, to int64) error {
 	if err := w.exec(ctx, "UPDATE payouts SET member_id = ? WHERE member_id = ?", to, from); err != nil {
 		return err
 	}
-	for _, column := range []string{"college", "payout_address"} {
-		err := w.exec(ctx, "UPDATE members SET "+column+" = (SELECT "+column+" FROM members WHERE id = ?) WHERE id = ? AND "+column+" = ''", from, to)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.exec(ctx, "UPDATE members SET payout_address = (SELECT payout_address FROM members WHERE id = ?) WHERE id = ? AND payout_address = ''", from, to)
 }
 
 // countedEntries returns a member's entries that count (credit and praise,

@@ -75,3 +75,27 @@ func (r *Router) revoke(ctx context.Context, q *request) (reply, error) {
 	embed.Fields = []*discordgo.MessageEmbedField{{Name: "Revoked by", Value: mention(q.userID), Inline: true}}
 	return reply{embeds: []*discordgo.MessageEmbed{embed}}, nil
 }
+
+// memberCollege runs /member college member college, as the CLI's member
+// college does.
+func (r *Router) memberCollege(ctx context.Context, q *request) (reply, error) {
+	target, _ := q.opts.User(optMember)
+	college, _ := q.opts.String(optCollege)
+	m, err := r.Bot.DiscordMember(ctx, target, resolvedName(q.data, target))
+	if err != nil {
+		return reply{}, err
+	}
+	e, created, err := r.Bot.SetCollege(ctx, bot.CollegeRequest{
+		Member: "discord:" + target, College: college, Ref: q.ref(), Actor: q.actor(), Source: source,
+	})
+	if err != nil {
+		return reply{}, err
+	}
+	embed := recordedEmbed(e, created)
+	embed.Title = fmt.Sprintf("%s is in college %s", escape(m.Name), escape(e.Category))
+	embed.Fields = []*discordgo.MessageEmbedField{
+		{Name: "Placed by", Value: mention(q.userID), Inline: true},
+		{Name: "Entry", Value: fmt.Sprintf("`%s`", e.ID), Inline: true},
+	}
+	return reply{embeds: []*discordgo.MessageEmbed{embed}}, nil
+}

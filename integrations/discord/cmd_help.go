@@ -12,7 +12,7 @@ import (
 // the commands are registered from, so it never goes stale.
 func (r *Router) help(ctx context.Context, q *request) (reply, error) {
 	var b strings.Builder
-	for _, c := range commandTable(r.Bot.Categories) {
+	for _, c := range commandTable(r.Bot.Categories, r.Bot.CollegeNames()) {
 		fmt.Fprintf(&b, "`/%s", c.name)
 		for _, o := range c.options {
 			if o.Required {

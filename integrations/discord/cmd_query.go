@@ -59,6 +59,9 @@ func profileEmbed(p bot.Profile) *discordgo.MessageEmbed {
 		fmt.Fprintf(&desc, "\n`%s` %s · reputation %.1f", c.Category, count(c.Points, "point"), c.Score)
 	}
 	e := &discordgo.MessageEmbed{Title: escape(p.Name), Description: desc.String(), Color: colorInfo}
+	if p.College != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "College", Value: escape(p.College), Inline: true})
+	}
 	if accounts := accountList(p.Accounts); accounts != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Accounts", Value: accounts})
 	}

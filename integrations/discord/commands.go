@@ -71,12 +71,14 @@ const (
 	optEntry    = "entry"
 	optAction   = "action"
 	optPeriod   = "period"
+	optCollege  = "college"
 )
 
-// The actions of /payout and /digest.
+// The actions of /payout, /digest and /member.
 const (
 	actionPreview = "preview"
 	actionClose   = "close"
+	actionCollege = "college"
 )
 
 // The actions of the buttons docracy sends, the part of a custom id
@@ -89,9 +91,10 @@ const (
 var manageGuild = int64(discordgo.PermissionManageGuild)
 
 // commandTable is every command docracy answers, in the order /help lists
-// them. categories are scoring.categories, offered as choices.
-func commandTable(categories []string) []*command {
-	return []*command{
+// them. categories are scoring.categories and colleges the configured
+// colleges, offered as choices; /member is left out when colleges are off.
+func commandTable(categories, colleges []string) []*command {
+	table := []*command{
 		{name: "credit", description: "Credit a member for a contribution (maintainers)", level: levelMaintainer,
 			permissions: &manageGuild, run: (*Router).credit, options: []*discordgo.ApplicationCommandOption{
 				userOption(optMember, "Who made the contribution", true),
@@ -143,6 +146,21 @@ func commandTable(categories []string) []*command {
 			}},
 		{name: "help", description: "What docracy's commands do", level: levelAnyone, ephemeral: true, run: (*Router).help},
 	}
+	if len(colleges) > 0 {
+		table = slices.Insert(table, len(table)-1, memberCommand(colleges))
+	}
+	return table
+}
+
+// memberCommand is /member college member college: the action comes first,
+// as in /payout, so that more about members can join it.
+func memberCommand(colleges []string) *command {
+	return &command{name: "member", description: "Place a member in a college (maintainers)", level: levelMaintainer,
+		permissions: &manageGuild, run: (*Router).memberCollege, options: []*discordgo.ApplicationCommandOption{
+			choiceOption(optAction, "What to do", actionCollege),
+			userOption(optMember, "Who to place", true),
+			choiceOption(optCollege, "The college they belong to from now on", colleges[:min(len(colleges), 25)]...),
+		}}
 }
 
 // buttonTable is every button docracy answers, by the action of its
@@ -214,11 +232,12 @@ func windowOption() *discordgo.ApplicationCommandOption {
 // server and so no roles to check.
 var guildOnly = []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 
-// Definitions are the slash commands as registered with Discord.
-func Definitions(categories []string) []*discordgo.ApplicationCommand {
+// Definitions are the slash commands as registered with Discord; colleges
+// are the configured colleges' names, none when colleges are off.
+func Definitions(categories, colleges []string) []*discordgo.ApplicationCommand {
 	var defs []*discordgo.ApplicationCommand
 	dm := false
-	for _, c := range commandTable(categories) {
+	for _, c := range commandTable(categories, colleges) {
 		defs = append(defs, &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: c.name, Description: c.description,
 			Options: c.options, DefaultMemberPermissions: c.permissions, DMPermission: &dm, Contexts: &guildOnly,

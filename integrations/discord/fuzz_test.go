@@ -34,7 +34,7 @@ func FuzzOptions(f *testing.F) {
 	f.Add([]byte(`{"type":2,"data":{"name":"credit","options":[{"name":"points","type":4,"value":"5"},{"name":"points","type":4,"value":1e300}]}}`))
 	f.Add([]byte(`{"type":2,"data":{"name":"praise","options":[{"name":"member","type":6,"value":7},{"name":"reason","type":3,"value":null}]}}`))
 	table := map[string]*command{}
-	for _, c := range commandTable([]string{"code", "doc", "community"}) {
+	for _, c := range commandTable([]string{"code", "doc", "community"}, []string{"workers", "users", "partners"}) {
 		table[c.name] = c
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {

@@ -18,7 +18,7 @@ func TestRegister(t *testing.T) {
 	ctx := context.Background()
 	fake := discordtest.New(t)
 	rest := newREST(t, fake, nil)
-	defs := discord.Definitions(categories)
+	defs := discord.Definitions(categories, nil)
 
 	steps := []struct {
 		name        string
@@ -29,8 +29,8 @@ func TestRegister(t *testing.T) {
 		overwrites  []string
 	}{
 		{"first start", discordtest.Guild, defs, true, true, []string{discordtest.Guild}},
-		{"restart, same commands", discordtest.Guild, discord.Definitions(categories), true, false, []string{discordtest.Guild}},
-		{"a new category", discordtest.Guild, discord.Definitions(append(categories, "ops")), true, true, []string{discordtest.Guild, discordtest.Guild}},
+		{"restart, same commands", discordtest.Guild, discord.Definitions(categories, nil), true, false, []string{discordtest.Guild}},
+		{"a new category", discordtest.Guild, discord.Definitions(append(categories, "ops"), nil), true, true, []string{discordtest.Guild, discordtest.Guild}},
 		{"docracy discord register", discordtest.Guild, defs, false, true, []string{discordtest.Guild, discordtest.Guild, discordtest.Guild}},
 		{"global", "", defs, true, true, []string{discordtest.Guild, discordtest.Guild, discordtest.Guild, ""}},
 	}
@@ -94,7 +94,7 @@ func TestDefinitions(t *testing.T) {
 		"help":        nil,
 	}
 	got := map[string][]opt{}
-	for _, c := range discord.Definitions(categories) {
+	for _, c := range discord.Definitions(categories, nil) {
 		got[c.Name] = shape(c)
 		if c.Description == "" || len(c.Description) > 100 || c.Type != discordgo.ChatApplicationCommand {
 			t.Errorf("/%s: description %q, type %d", c.Name, c.Description, c.Type)
@@ -129,7 +129,7 @@ func TestRegistrationRetriesUntilDiscordAnswers(t *testing.T) {
 	defer cancel()
 	var failures []time.Duration
 	err := discord.Retry(ctx, 5*time.Millisecond, 20*time.Millisecond, func(ctx context.Context) error {
-		_, err := discord.Register(ctx, rest, discordtest.AppID, discordtest.Guild, discord.Definitions(categories), true)
+		_, err := discord.Register(ctx, rest, discordtest.AppID, discordtest.Guild, discord.Definitions(categories, nil), true)
 		return err
 	}, func(_ error, wait time.Duration) { failures = append(failures, wait) })
 	if err != nil {

@@ -80,7 +80,7 @@ func NewRouter(b *bot.Bot, c *bot.Community, roles config.Roles, responder Respo
 func (r *Router) table() map[string]*command {
 	r.once.Do(func() {
 		r.commands = map[string]*command{}
-		for _, c := range commandTable(r.Bot.Categories) {
+		for _, c := range commandTable(r.Bot.Categories, r.Bot.CollegeNames()) {
 			r.commands[c.name] = c
 		}
 		r.buttons = buttonTable()
@@ -316,9 +316,16 @@ func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep r
 	return rep
 }
 
-// run makes the caller a member on first use, then runs the command.
+// run makes the caller a member on first use, places them in a college
+// by their roles, then runs the command.
 func (r *Router) run(ctx context.Context, q *request) (reply, error) {
-	if _, err := r.Bot.DiscordMember(ctx, q.userID, q.name); err != nil {
+	m, err := r.Bot.DiscordMember(ctx, q.userID, q.name)
+	if err != nil {
+		return reply{}, err
+	}
+	// Both transports carry the caller's roles: a college's role places
+	// them, once, before their command runs (so /rep already shows it).
+	if _, _, err := r.Bot.PlaceByRoles(ctx, m, q.roles); err != nil {
 		return reply{}, err
 	}
 	return q.cmd.run(r, ctx, q)
