@@ -153,6 +153,8 @@ func (w *writer) derive(ctx context.Context, e Entry) error {
 		return w.addScore(ctx, e)
 	case e.Kind == KindCollege:
 		return w.placeMember(ctx, e)
+	case e.Kind == KindPoll || e.Kind == KindVote || e.Kind == KindTally:
+		return w.derivePoll(ctx, e)
 	}
 	return nil
 }
