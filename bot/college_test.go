@@ -15,7 +15,7 @@ import (
 	"github.com/docracy/docracy/ledger"
 )
 
-var scic = []bot.College{{Name: "partners"}, {Name: "users", Roles: []string{"300"}}, {Name: "workers", Roles: []string{"100", "101"}}}
+var scicColleges = []bot.College{{Name: "partners"}, {Name: "users", Roles: []string{"300"}}, {Name: "workers", Roles: []string{"100", "101"}}}
 
 func collegeRequest(member, college string) bot.CollegeRequest {
 	return bot.CollegeRequest{Member: member, College: college, Actor: "cli:test", Source: ledger.SourceCLI}
@@ -31,12 +31,12 @@ func TestSetCollegeRefuses(t *testing.T) {
 		field    string
 		msg      string
 	}{
-		{"unknown college", scic, collegeRequest("github:alice", "founders"), "college", `college "founders" is not one of partners, users, workers`},
-		{"no college", scic, collegeRequest("github:alice", " "), "college", "college is missing: use one of partners, users, workers"},
+		{"unknown college", scicColleges, collegeRequest("github:alice", "founders"), "college", `college "founders" is not one of partners, users, workers`},
+		{"no college", scicColleges, collegeRequest("github:alice", " "), "college", "college is missing: use one of partners, users, workers"},
 		{"colleges off", nil, collegeRequest("github:alice", "workers"), "college",
 			"colleges are off in this cooperative (colleges: {} in the configuration): list the colleges there to place members in them"},
-		{"bad member", scic, collegeRequest("alice", "workers"), "member", `member "alice": name a member as github:<login>, discord:<user id> or a member id`},
-		{"no actor", scic, bot.CollegeRequest{Member: "github:alice", College: "workers", Source: ledger.SourceCLI}, "actor", "actor is missing: say who asked for the change"},
+		{"bad member", scicColleges, collegeRequest("alice", "workers"), "member", `member "alice": name a member as github:<login>, discord:<user id> or a member id`},
+		{"no actor", scicColleges, bot.CollegeRequest{Member: "github:alice", College: "workers", Source: ledger.SourceCLI}, "actor", "actor is missing: say who asked for the change"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, l := newBot(t)
@@ -61,7 +61,7 @@ func TestSetCollegeRefuses(t *testing.T) {
 func TestSetCollegeMoves(t *testing.T) {
 	ctx := context.Background()
 	b, l := newBot(t)
-	b.Colleges = scic
+	b.Colleges = scicColleges
 	steps := []struct {
 		college    string
 		ref        string
@@ -105,7 +105,7 @@ func TestSetCollegeMoves(t *testing.T) {
 func TestPlaceByRoles(t *testing.T) {
 	ctx := context.Background()
 	b, l := newBot(t)
-	b.Colleges = scic
+	b.Colleges = scicColleges
 	alice, _ := b.DiscordMember(ctx, "1001", "Alice")
 	bob, _ := b.DiscordMember(ctx, "1002", "Bob")
 	if _, _, err := b.SetCollege(ctx, collegeRequest("discord:1002", "partners")); err != nil {
@@ -144,7 +144,7 @@ func TestPlaceByRoles(t *testing.T) {
 func TestDigestColleges(t *testing.T) {
 	ctx := context.Background()
 	b, l := newBot(t)
-	b.Colleges = scic
+	b.Colleges = scicColleges
 	credit(t, b, "github:alice", 5, "code", time.Hour)
 	credit(t, b, "github:bob", 3, "doc", time.Hour)
 	start, end := now.Add(-24*time.Hour), now.Add(time.Hour)
@@ -173,7 +173,7 @@ func TestDigestColleges(t *testing.T) {
 // The API's member is in the college of their latest college entry.
 func TestAPIMemberCollege(t *testing.T) {
 	b, _ := newBot(t)
-	b.Colleges = scic
+	b.Colleges = scicColleges
 	credit(t, b, "github:alice", 5, "code", time.Hour)
 	for _, c := range []string{"workers", "users"} {
 		if _, _, err := b.SetCollege(context.Background(), collegeRequest("github:alice", c)); err != nil {
