@@ -30,10 +30,18 @@ var (
 // Markdown in their name, credits with and without links, a revoked entry,
 // an entry just after the week and a payout closed during it.
 func Sample(tb testing.TB) *ledger.Ledger {
+	return SampleOn(tb, SampleClock)
+}
+
+// SampleClock is when the sample's entries are recorded: a stopped clock.
+func SampleClock() time.Time { return time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC) }
+
+// SampleOn is Sample on the clock now, which must read SampleClock() while
+// the sample is built; a test may move it afterwards to record more.
+func SampleOn(tb testing.TB, now func() time.Time) *ledger.Ledger {
 	tb.Helper()
 	ctx := context.Background()
-	clock := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
-	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: func() time.Time { return clock }})
+	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}
