@@ -14,7 +14,7 @@ func (a *Assembly) PollWithTally(ctx context.Context, id string) (Poll, *ledger.
 	if err != nil {
 		return Poll{}, nil, err
 	}
-	st, err := a.Ledger.PollState(ctx, seq)
+	st, err := a.Ledger.PollState(ctx, seq, true) // votes are public: the page lists them
 	if err != nil {
 		return Poll{}, nil, pollError(id, err)
 	}
