@@ -346,6 +346,9 @@ func TestBrowser(t *testing.T) {
 	shot := filepath.Join(t.ArtifactDir(), "member.png")
 	writeShot(t, ctx, shot)
 
+	checkPollPage(t, ctx, openWebPoll(t, dir, db))
+	writeShot(t, ctx, filepath.Join(t.ArtifactDir(), "poll.png"))
+
 	// A phone: nothing wider than the screen, the leaderboard still there.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(srv.url+"/")); err != nil {
 		t.Fatal(err)

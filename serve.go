@@ -103,7 +103,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	startPollCloser(bg, assembly, log)
-	handler := startWeb(bg, cfg, l, b, treasury, mux, metrics, log)
+	handler := startWeb(bg, cfg, l, b, treasury, assembly, mux, metrics, log)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w (change http.listen or pass --listen)", err)

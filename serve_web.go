@@ -38,12 +38,12 @@ const (
 // background, registers the web metrics, and returns the handler the
 // server runs: mux behind the protections and measurements every
 // response gets.
-func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, t *bot.Treasury,
+func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, t *bot.Treasury, a *bot.Assembly,
 	mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) http.Handler {
 	checker := web.NewChecker(l, log.With("part", "verify"))
 	bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
 	d := &web.Dashboard{
-		Records: b, Payouts: t, Checker: checker, Categories: cfg.Scoring.Categories,
+		Records: b, Payouts: t, Polls: a, Checker: checker, Categories: cfg.Scoring.Categories,
 		HalfLife: cfg.Scoring.HalfLife(), Now: time.Now, Logger: log.With("part", "web"),
 	}
 	d.Routes(mux)

@@ -23,6 +23,8 @@ type Digest struct {
 	Categories   []DigestTotal  `json:"categories"`
 	Colleges     []DigestTotal  `json:"colleges"`
 	Payout       *DigestPayout  `json:"payout,omitempty"`
+	PollsOpened  []DigestPoll   `json:"polls_opened"`
+	PollsClosed  []DigestPoll   `json:"polls_closed"`
 	Head         ledger.Head    `json:"head"`
 }
 
@@ -66,6 +68,8 @@ type DigestLedger interface {
 	PayoutRuns(ctx context.Context) ([]ledger.PayoutRun, error)
 	PayoutRun(ctx context.Context, period string) (ledger.PayoutRun, error)
 	Head(ctx context.Context) (ledger.Head, error)
+	Polls(ctx context.Context) ([]ledger.PollInfo, error)
+	Entry(ctx context.Context, seq int64) (ledger.Entry, error)
 }
 
 // notableCount is how many of the period's largest contributions a digest
@@ -79,13 +83,9 @@ func BuildDigest(ctx context.Context, l DigestLedger, start, end time.Time, top 
 	if err != nil {
 		return d, fmt.Errorf("digest: %w", err)
 	}
-	members, err := l.Members(ctx)
+	byID, err := membersByID(ctx, l)
 	if err != nil {
 		return d, fmt.Errorf("digest: %w", err)
-	}
-	byID := make(map[int64]ledger.Member, len(members))
-	for _, m := range members {
-		byID[m.ID] = m
 	}
 	d.tally(entries, byID, top)
 	if d.Newcomers, err = newcomers(ctx, l, entries, byID, start); err != nil {
@@ -94,10 +94,22 @@ func BuildDigest(ctx context.Context, l DigestLedger, start, end time.Time, top 
 	if d.Payout, err = payoutClosedBetween(ctx, l, start, end); err != nil {
 		return d, fmt.Errorf("digest: %w", err)
 	}
+	if d.PollsOpened, d.PollsClosed, err = pollsBetween(ctx, l, start, end); err != nil {
+		return d, fmt.Errorf("digest: %w", err)
+	}
 	if d.Head, err = l.Head(ctx); err != nil {
 		return d, fmt.Errorf("digest: %w", err)
 	}
 	return d, nil
+}
+
+func membersByID(ctx context.Context, l DigestLedger) (map[int64]ledger.Member, error) {
+	members, err := l.Members(ctx)
+	byID := make(map[int64]ledger.Member, len(members))
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	return byID, err
 }
 
 // tally sums the entries by member, category and college. A member's

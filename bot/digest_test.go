@@ -18,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/bot/bottest"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
@@ -30,7 +31,7 @@ var (
 )
 
 func TestDigestGolden(t *testing.T) {
-	l := ledgertest.Sample(t)
+	l := bottest.SampleWithPolls(t)
 	d, err := bot.BuildDigest(context.Background(), l, digestStart, digestEnd, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +42,32 @@ func TestDigestGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"bob", "*carol*_"}, d.Newcomers); diff != "" {
 		t.Errorf("newcomers (-want +got):\n%s", diff)
+	}
+}
+
+// TestDigestPolls checks which polls a week's digest tells: those opened
+// in it and still open, with their closing time in the schedule's zone,
+// and those closed in it (one opened the same week), with the tally's
+// outcome; not those closed before it or opened after it.
+func TestDigestPolls(t *testing.T) {
+	d, err := bot.BuildDigest(context.Background(), bottest.SampleWithPolls(t), digestStart, digestEnd, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closes := time.Date(2026, 11, 26, 18, 0, 0, 0, digestStart.Location())
+	want := []bot.DigestPoll{{ID: "e20", Question: "Hold the general assembly in Lyon?", Mode: "member", ClosesAt: &closes}}
+	if diff := cmp.Diff(want, d.PollsOpened); diff != "" {
+		t.Errorf("polls opened (-want +got):\n%s", diff)
+	} else if zone := d.PollsOpened[0].ClosesAt.Location(); zone != digestStart.Location() {
+		t.Errorf("closing time in %s, want the schedule's %s", zone, digestStart.Location())
+	}
+	want = []bot.DigestPoll{
+		{ID: "e15", Question: "Adopt the 2027 budget?", Mode: "college", Outcome: "adopted", Adopted: "yes",
+			AdoptedPercent: "62.50", ParticipationPercent: "100.00"},
+		{ID: "e21", Question: "Move the chat to Matrix?", Mode: "member", Outcome: "no quorum", ParticipationPercent: "25.00"},
+	}
+	if diff := cmp.Diff(want, d.PollsClosed); diff != "" {
+		t.Errorf("polls closed (-want +got):\n%s", diff)
 	}
 }
 

@@ -35,6 +35,8 @@ func (d Digest) Text() string {
 	if p := d.Payout; p != nil {
 		fmt.Fprintf(&b, "\nPayout %s closed: %s %s shared among %s\n", p.Period, p.Budget, p.Currency, plural(p.Members, "member"))
 	}
+	writePolls(&b, "Polls opened", d.PollsOpened, DigestPoll.Closing)
+	writePolls(&b, "Polls closed", d.PollsClosed, DigestPoll.Result)
 	fmt.Fprintf(&b, "\nLedger head: seq %d, hash %s\n", d.Head.Seq, d.Head.Hash)
 	return b.String()
 }
@@ -48,6 +50,16 @@ func writeTotals(b *strings.Builder, title string, totals []DigestTotal) {
 		parts[i] = fmt.Sprintf("%s %d", t.Name, t.Points)
 	}
 	fmt.Fprintf(b, "%s: %s\n", title, strings.Join(parts, ", "))
+}
+
+func writePolls(b *strings.Builder, title string, polls []DigestPoll, status func(DigestPoll) string) {
+	if len(polls) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s:\n", title)
+	for _, p := range polls {
+		fmt.Fprintf(b, "  - %s “%s” (%s): %s\n", p.ID, oneLine(p.Question), p.Mode, status(p))
+	}
 }
 
 // oneLine folds line breaks so a note keeps to its line.

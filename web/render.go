@@ -23,6 +23,8 @@ var (
 	homeTemplate   = parsePage("home.html")
 	memberTemplate = parsePage("member.html")
 	payoutTemplate = parsePage("payout.html")
+	pollsTemplate  = parsePage("polls.html")
+	pollTemplate   = parsePage("poll.html")
 	errorTemplate  = parsePage("error.html")
 )
 
@@ -38,6 +40,10 @@ var funcs = template.FuncMap{
 	"score":     formatScore,
 	"member":    func(id int64) string { return "/members/" + strconv.FormatInt(id, 10) },
 	"payout":    func(period string) string { return "/payouts/" + period },
+	"poll":      func(id string) string { return "/polls/" + id },
+	"entry":     entryURL,
+	"mode":      modePhrase,
+	"outcome":   outcomePhrase,
 	"short":     func(hash string) string { return hash[:min(len(hash), 12)] },
 	"window":    windowPhrase,
 	"percent":   percent,
@@ -50,6 +56,42 @@ func plural(n int64, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.FormatInt(n, 10) + " " + many
+}
+
+// entryURL is the address of one entry in the JSON ledger: the page of
+// entries that starts with it.
+func entryURL(seq int64) string {
+	return "/api/v1/entries?after=" + strconv.FormatInt(seq-1, 10) + "&limit=1"
+}
+
+// modePhrase says how a poll of a mode counts.
+func modePhrase(mode string) string {
+	switch ledger.PollMode(mode) {
+	case ledger.PollByMember:
+		return "one member, one vote"
+	case ledger.PollByCollege:
+		return "by college: one member, one vote inside each college, the colleges weighted"
+	case ledger.PollByReputation:
+		return "by reputation: each vote weighs its member's reputation at the opening"
+	}
+	return mode
+}
+
+// outcomePhrase states a poll's outcome in a few words.
+func outcomePhrase(outcome, adopted string) string {
+	switch outcome {
+	case bot.OutcomeOpen:
+		return "Open: the figures are live"
+	case bot.OutcomeAdopted:
+		return "Adopted: " + adopted
+	case bot.OutcomeRejected:
+		return "Rejected: no option won the majority"
+	case bot.OutcomeTie:
+		return "Tie: no option won alone"
+	case bot.OutcomeNoQuorum:
+		return "No quorum: too few members voted"
+	}
+	return outcome
 }
 
 // windowPhrase says what a leaderboard's window counts, to follow

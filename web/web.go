@@ -17,6 +17,9 @@
 //	                        contributions, payouts, the ledger head and its verification
 //	GET /members/{id}       a member: reputation over time, categories, history
 //	GET /payouts/{period}   a closed payout run
+//	GET /polls              every poll, newest first, with its outcome
+//	GET /polls/{id}         a poll: its options as bars, the colleges' figures,
+//	                        participation against the quorum and every vote
 //	GET /static/{name}      the stylesheet and icon, cached for a year by version
 package web
 
@@ -48,6 +51,13 @@ type Payouts interface {
 	Run(ctx context.Context, period string) (bot.Run, error)
 }
 
+// Polls is what the dashboard shows of polls; *bot.Assembly provides it.
+// Votes are public, like a show of hands, so a poll comes with its votes.
+type Polls interface {
+	Polls(ctx context.Context) ([]bot.PollSummary, error)
+	PollWithTally(ctx context.Context, id string) (bot.Poll, *ledger.Entry, error)
+}
+
 // Sizes of what a page shows. They bound the work of a page whatever the
 // size of the ledger.
 const (
@@ -63,6 +73,7 @@ const (
 type Dashboard struct {
 	Records Records
 	Payouts Payouts
+	Polls   Polls
 	Checker *Checker // the last verification of the chain; nil shows none
 
 	// Categories are the configured categories, offered as a filter.
@@ -83,6 +94,8 @@ func (d *Dashboard) Routes(mux *http.ServeMux) {
 	d.page(mux, "/{$}", d.handleHome)
 	d.page(mux, "/members/{id}", d.handleMember)
 	d.page(mux, "/payouts/{period}", d.handlePayout)
+	d.page(mux, "/polls", d.handlePolls)
+	d.page(mux, "/polls/{id}", d.handlePoll)
 	d.page(mux, "/static/{name}", d.handleStatic)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		d.renderError(w, r, http.StatusNotFound, "There is no page at this address.")

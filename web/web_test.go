@@ -40,6 +40,7 @@ type fixture struct {
 	ledger    *ledger.Ledger
 	bot       *bot.Bot
 	treasury  *bot.Treasury
+	assembly  *bot.Assembly
 	checker   *web.Checker
 	dashboard *web.Dashboard
 	srv       *httptest.Server
@@ -59,9 +60,10 @@ func newFixture(t *testing.T) *fixture {
 		Currency: "EUR", Decimals: 2, Period: bot.Monthly, Budget: big.NewInt(10000),
 		Policy: bot.Proportional, Location: time.UTC,
 	}}
+	f.assembly = &bot.Assembly{Ledger: l, Bot: f.bot, Colleges: colleges, Now: clock}
 	f.checker = &web.Checker{Ledger: l, Now: clock, Logger: slog.New(slog.DiscardHandler)}
 	f.dashboard = &web.Dashboard{
-		Records: f.bot, Payouts: f.treasury, Checker: f.checker,
+		Records: f.bot, Payouts: f.treasury, Polls: f.assembly, Checker: f.checker,
 		Categories: f.bot.Categories, Now: clock,
 	}
 	f.seed(t)

@@ -91,12 +91,33 @@ func digestFields(d bot.Digest) []*discordgo.MessageEmbedField {
 		top[i] = fmt.Sprintf("%d. **%s**: %d (%s)", i+1, escape(Truncate(m.Name, 80)), m.Points, strings.Join(m.Categories, ", "))
 	}
 	add("Top contributors", top, "\n", false)
+	// Decisions come before the totals: when the message must be cut, the
+	// last fields go first.
+	if len(d.PollsOpened) > 0 {
+		fields = append(fields, pollField("Polls opened", d.PollsOpened, bot.DigestPoll.Closing))
+	}
+	if len(d.PollsClosed) > 0 {
+		fields = append(fields, pollField("Polls closed", d.PollsClosed, bot.DigestPoll.Result))
+	}
 	add("By category", totals(d.Categories), "\n", true)
 	add("By college", totals(d.Colleges), "\n", true)
 	if p := d.Payout; p != nil {
 		add("Payout closed", []string{fmt.Sprintf("%s: %s %s to %s", p.Period, p.Budget, p.Currency, count(int64(p.Members), "member"))}, "", false)
 	}
 	return fields
+}
+
+// pollFieldLen bounds a field of polls, so that with a full description
+// and top list both poll fields still fit in the 6000 characters of the
+// embeds.
+const pollFieldLen = 500
+
+func pollField(name string, polls []bot.DigestPoll, status func(bot.DigestPoll) string) *discordgo.MessageEmbedField {
+	lines := make([]string, len(polls))
+	for i, p := range polls {
+		lines[i] = fmt.Sprintf("**%s** %s (%s): %s", p.ID, escape(Truncate(oneLine(p.Question), 100)), p.Mode, status(p))
+	}
+	return &discordgo.MessageEmbedField{Name: name, Value: listWithin(lines, "\n", pollFieldLen)}
 }
 
 func totals(ts []bot.DigestTotal) []string {

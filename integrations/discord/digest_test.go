@@ -20,6 +20,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/bot/bottest"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
 	"github.com/docracy/docracy/ledger"
@@ -29,7 +30,7 @@ import (
 var updateDigest = flag.Bool("update-digest", false, "rewrite the digest golden files")
 
 func TestRenderDigestGolden(t *testing.T) {
-	d, err := bot.BuildDigest(context.Background(), ledgertest.Sample(t), ledgertest.SampleStart, ledgertest.SampleEnd, 10)
+	d, err := bot.BuildDigest(context.Background(), bottest.SampleWithPolls(t), ledgertest.SampleStart, ledgertest.SampleEnd, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +73,11 @@ func TestRenderDigestWithinLimits(t *testing.T) {
 		d.Notable = append(d.Notable, bot.DigestEntry{Name: name, Points: 7, Category: "code", Note: strings.Repeat("note ", 100), URL: "https://github.com/coop/x/pull/1"})
 		d.Categories = append(d.Categories, bot.DigestTotal{Name: fmt.Sprint("category", i), Points: 7})
 		d.Colleges = append(d.Colleges, bot.DigestTotal{Name: fmt.Sprint("college", i), Points: 7})
+		closes := ledgertest.SampleEnd.Add(time.Duration(i) * time.Hour)
+		question := name + strings.Repeat(" and then?", 30)
+		d.PollsOpened = append(d.PollsOpened, bot.DigestPoll{ID: fmt.Sprint("e", i+1), Question: question, Mode: "college", ClosesAt: &closes})
+		d.PollsClosed = append(d.PollsClosed, bot.DigestPoll{ID: fmt.Sprint("e", i+1000), Question: question, Mode: "member",
+			Outcome: "adopted", Adopted: "yes", AdoptedPercent: "66.67", ParticipationPercent: "12.50"})
 	}
 	msg := discord.RenderDigest(d)
 	if n := discord.Len(msg.Content); n > discord.MaxContentLen {
@@ -93,6 +99,16 @@ func TestRenderDigestWithinLimits(t *testing.T) {
 	top := msg.Embeds[0].Fields[0]
 	if top.Name != "Top contributors" || !strings.Contains(top.Value, "more") {
 		t.Errorf("the cut list does not say how many were left out: %q", top.Value)
+	}
+	// The polls come right after the top list, and are never the fields
+	// dropped to fit.
+	fields := msg.Embeds[0].Fields
+	for i, name := range []string{"Polls opened", "Polls closed"} {
+		if len(fields) < 2+i {
+			t.Errorf("%d fields: %s was dropped", len(fields), name)
+		} else if f := fields[1+i]; f.Name != name || !strings.Contains(f.Value, "…and ") || strings.Contains(f.Value, "@everyone**") {
+			t.Errorf("field %d is %q: %q, want %s, cut, escaped", 1+i, f.Name, f.Value, name)
+		}
 	}
 	if !strings.Contains(msg.Embeds[0].Description, "…and ") {
 		t.Errorf("the newcomers list does not say how many were left out")

@@ -30,15 +30,33 @@ var (
 // Markdown in their name, credits with and without links, a revoked entry,
 // an entry just after the week and a payout closed during it.
 func Sample(tb testing.TB) *ledger.Ledger {
+	return SampleOn(tb, SampleClock)
+}
+
+// SampleClock is when the sample's entries are recorded: a stopped clock.
+func SampleClock() time.Time { return time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC) }
+
+// SampleOn is Sample on the clock now, which must read SampleClock() while
+// the sample is built; a test may move it afterwards to record more.
+func SampleOn(tb testing.TB, now func() time.Time) *ledger.Ledger {
 	tb.Helper()
 	ctx := context.Background()
-	clock := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
-	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: func() time.Time { return clock }})
+	// ahead, when set, is the time of a credit dated after now: the ledger
+	// refuses dates ahead of its clock, so such a credit is recorded when it
+	// occurs.
+	var ahead time.Time
+	clock := func() time.Time {
+		if !ahead.IsZero() {
+			return ahead
+		}
+		return now()
+	}
+	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: clock})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { l.Close() })
-	s := &sample{tb: tb, l: l, ids: map[string]int64{}, clock: &clock}
+	s := &sample{tb: tb, l: l, ids: map[string]int64{}, now: now, ahead: &ahead}
 	for _, m := range []struct{ name, college string }{{"alice", "workers"}, {"bob", "volunteers"}, {"*carol*_", "users"}, {"dan", ""}} {
 		s.member(m.name, m.college)
 	}
@@ -66,7 +84,8 @@ type sample struct {
 	tb    testing.TB
 	l     *ledger.Ledger
 	ids   map[string]int64
-	clock *time.Time
+	now   func() time.Time
+	ahead *time.Time
 }
 
 func (s *sample) member(name, college string) {
@@ -87,10 +106,9 @@ func (s *sample) credit(name string, points int64, category string, at time.Time
 	s.tb.Helper()
 	// A credit dated after the stopped clock is recorded when it occurs:
 	// the ledger refuses dates ahead of the clock.
-	stopped := *s.clock
-	defer func() { *s.clock = stopped }()
-	if at.After(stopped) {
-		*s.clock = at
+	defer func() { *s.ahead = time.Time{} }()
+	if at.After(s.now()) {
+		*s.ahead = at
 	}
 	e, _, err := s.l.Append(context.Background(), ledger.NewEntry{Kind: ledger.KindCredit, Member: s.ids[name],
 		Category: category, Points: points, OccurredAt: at, Source: ledger.SourceCLI,
