@@ -17,17 +17,19 @@ import (
 
 func runPayout(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("name a subcommand: preview, close or export")
+		return usagef("name a subcommand: preview, close, reopen or export")
 	}
 	switch args[0] {
 	case "preview":
 		return runPayoutPreview(ctx, e, args[1:])
 	case "close":
 		return runPayoutClose(ctx, e, args[1:])
+	case "reopen":
+		return runPayoutReopen(ctx, e, args[1:])
 	case "export":
 		return runPayoutExport(ctx, e, args[1:])
 	}
-	return usagef("unknown subcommand %q: use preview, close or export", args[0])
+	return usagef("unknown subcommand %q: use preview, close, reopen or export", args[0])
 }
 
 func runPayoutPreview(ctx context.Context, e *env, args []string) error {
@@ -60,6 +62,28 @@ func runPayoutClose(ctx context.Context, e *env, args []string) error {
 	}
 	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
 		run, err := t.Close(ctx, *period, actor(e), ledger.SourceCLI)
+		if err != nil {
+			return err
+		}
+		return printRun(e.stdout, run)
+	})
+}
+
+// runPayoutReopen revokes every payout entry of a period's standing run.
+// --yes is accepted for scripts; like close, it asks nothing.
+func runPayoutReopen(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "payout")
+	period := f.String("period", "", "closed `PERIOD` to reopen, e.g. 2026-11")
+	reason := f.String("reason", "", "why the run is reopened (`TEXT`, kept in the ledger)")
+	f.Bool("yes", false, "do not ask for confirmation")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if *period == "" || *reason == "" {
+		return usagef("name the run to reopen and why: --period P --reason T")
+	}
+	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+		run, err := t.Reopen(ctx, *period, *reason, actor(e), ledger.SourceCLI)
 		if err != nil {
 			return err
 		}
@@ -147,11 +171,18 @@ func printRun(w io.Writer, run bot.Run) error {
 	if run.Closed {
 		state = "closed " + run.ClosedAt.Format(time.RFC3339)
 	}
+	if r := run.Reopened; r != nil {
+		state += fmt.Sprintf(", REOPENED %s by %s: %s (its payouts are revoked)", r.At.Format(time.RFC3339), r.By, r.Reason)
+	}
 	fmt.Fprintf(w, "payout %s (%s to %s), %s %s by %s: %s\n", run.Period.Name,
 		run.Period.Start.Format("2006-01-02"), run.Period.End.Format("2006-01-02"), run.Budget, run.Currency, run.Policy, state)
 	if run.Notice != "" {
 		_, err := fmt.Fprintln(w, run.Notice)
 		return err
+	}
+	if run.BelowMin > 0 {
+		fmt.Fprintf(w, "%d members fell below min_amount; their %s %s was re-split among the %d paid\n",
+			run.BelowMin, run.Resplit, run.Currency, len(run.Allocations))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nMEMBER\tNAME\tAMOUNT\tADDRESS")
@@ -169,6 +200,10 @@ func printRun(w io.Writer, run bot.Run) error {
 // treasurer's payment tool; a member without an address keeps a row with
 // an empty address.
 func writePayoutCSV(w io.Writer, run bot.Run) error {
+	if r := run.Reopened; r != nil {
+		return fmt.Errorf("payout %s was reopened %s: %s; its payouts are revoked, so there is nothing to pay (see --format json)",
+			run.Period.Name, r.At.Format("2006-01-02"), r.Reason)
+	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"member", "name", "github", "discord", "college", "address", "amount"})
 	for _, a := range run.Allocations {

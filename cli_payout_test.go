@@ -101,3 +101,41 @@ var testdataDir = func() string {
 	wd, _ := os.Getwd()
 	return filepath.Join(wd, "testdata")
 }()
+
+// TestPayoutReopenCommand: a treasurer reopens a mistaken close with a
+// reason; the export then refuses to pay it, and the period closes again.
+func TestPayoutReopenCommand(t *testing.T) {
+	te := newTestEnv(t)
+	if err := os.WriteFile("docracy.yaml", []byte(payoutConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	te.must("credit", "--member", "github:alice", "--points", "3", "--category", "code", "--at", "2025-10-05T10:00:00Z")
+	te.must("payout", "close", "--period", "2025-10")
+	if _, stderr, code := te.run("payout", "reopen", "--period", "2025-10", "--db", te.db); code != exitUsage ||
+		!strings.Contains(stderr, "--reason") {
+		t.Errorf("reopen without a reason: exit %d, %q", code, stderr)
+	}
+	out := te.must("payout", "reopen", "--period", "2025-10", "--reason", "wrong budget", "--yes")
+	if !strings.Contains(out, "REOPENED") || !strings.Contains(out, "wrong budget") {
+		t.Errorf("reopen printed:\n%s", out)
+	}
+	if _, stderr, code := te.run("payout", "export", "--period", "2025-10", "--db", te.db); code != exitFailure ||
+		!strings.Contains(stderr, "was reopened") || !strings.Contains(stderr, "wrong budget") {
+		t.Errorf("export of the reopened run: exit %d, %q", code, stderr)
+	}
+	var reopened map[string]any
+	if err := json.Unmarshal([]byte(te.must("payout", "export", "--period", "2025-10", "--format", "json")), &reopened); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := reopened["reopened"].(map[string]any); r["reason"] != "wrong budget" {
+		t.Errorf("export json = %v", reopened)
+	}
+	again := te.must("payout", "close", "--period", "2025-10")
+	if !strings.Contains(again, "1000.00") || strings.Contains(again, "REOPENED") {
+		t.Errorf("second close printed:\n%s", again)
+	}
+	// credit, payout, revoke, payout again.
+	if head := mustVerify(t, te, te.db); !strings.HasPrefix(head, "ok 4 ") {
+		t.Errorf("after reopen and close: %s", head)
+	}
+}

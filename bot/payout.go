@@ -48,6 +48,8 @@ type PayoutLedger interface {
 	ClosePayout(ctx context.Context, run ledger.PayoutRun, source ledger.Source) (ledger.PayoutRun, error)
 	PayoutRun(ctx context.Context, period string) (ledger.PayoutRun, error)
 	PayoutRuns(ctx context.Context) ([]ledger.PayoutRun, error)
+	ReopenPayout(ctx context.Context, r ledger.ReopenRequest) (ledger.PayoutRun, error)
+	FirstContribution(ctx context.Context) (time.Time, bool, error)
 }
 
 // Treasury previews, closes and exports payout runs.
@@ -59,14 +61,25 @@ type Treasury struct {
 
 // Run is a period's payout, previewed or closed.
 type Run struct {
+	ID          string       `json:"run,omitempty"` // "2026-10", then "2026-10#2" after a reopening
 	Period      Period       `json:"period"`
 	Policy      Policy       `json:"policy"`
 	Currency    string       `json:"currency"`
 	Budget      string       `json:"budget"`
 	Closed      bool         `json:"closed"`
 	ClosedAt    *time.Time   `json:"closed_at,omitempty"`
-	Notice      string       `json:"notice,omitempty"` // e.g. that nobody earned anything
+	Reopened    *Reopened    `json:"reopened,omitempty"` // its payouts revoked: nothing of it counts as paid
+	Notice      string       `json:"notice,omitempty"`   // e.g. that nobody earned anything
+	BelowMin    int          `json:"below_min"`          // members whose share fell below min_amount (preview)
+	Resplit     string       `json:"resplit"`            // what their shares came to, re-split among the rest
 	Allocations []Allocation `json:"allocations"`
+}
+
+// Reopened says when, by whom and why a closed run was reopened.
+type Reopened struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
 }
 
 // Allocation is one member's share of a run.
@@ -102,8 +115,13 @@ func (t *Treasury) Preview(ctx context.Context, period string) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
-	if closed, err := t.closedRun(ctx, p); err == nil || !errors.Is(err, ledger.ErrNotFound) {
-		return closed, err
+	if closed, err := t.closedRun(ctx, p); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return Run{}, err
+	} else if err == nil && closed.Reopened == nil {
+		return closed, nil
+	}
+	if err := t.payable(ctx, p); err != nil {
+		return Run{}, err
 	}
 	run, err := t.compute(ctx, p)
 	if errors.Is(err, ledger.ErrNothingEarned) {
@@ -118,6 +136,9 @@ func (t *Treasury) Preview(ctx context.Context, period string) (Run, error) {
 func (t *Treasury) Close(ctx context.Context, period, actor string, source ledger.Source) (Run, error) {
 	p, err := t.period(period)
 	if err != nil {
+		return Run{}, err
+	}
+	if err := t.payable(ctx, p); err != nil {
 		return Run{}, err
 	}
 	if now := t.Now(); now.Before(p.End) {
@@ -205,8 +226,11 @@ func (t *Treasury) closedRun(ctx context.Context, p Period) (Run, error) {
 
 func runFromLedger(p Period, c ledger.PayoutRun, who directory) Run {
 	closedAt := c.ClosedAt
-	run := Run{Period: p, Policy: Policy(c.Policy), Currency: c.Currency, Budget: ledger.FormatAmount(c.Budget, c.Decimals),
+	run := Run{ID: c.ID, Period: p, Policy: Policy(c.Policy), Currency: c.Currency, Budget: ledger.FormatAmount(c.Budget, c.Decimals),
 		Closed: true, ClosedAt: &closedAt, Allocations: []Allocation{}}
+	if r := c.Reopened; r != nil {
+		run.Reopened = &Reopened{At: r.At, By: r.Actor, Reason: r.Reason}
+	}
 	for _, pay := range c.Payouts {
 		a := who.allocation(pay.Member)
 		a.minor, a.Amount, a.Seq = pay.Amount, ledger.FormatAmount(pay.Amount, c.Decimals), pay.Seq
@@ -236,15 +260,19 @@ func (t *Treasury) compute(ctx context.Context, p Period) (Run, error) {
 	if err != nil {
 		return run, err
 	}
-	shares, err := ledger.Allocate(claims, ledger.SplitRules{
+	split, err := ledger.Divide(claims, ledger.SplitRules{
 		Budget: t.Rules.Budget, MinAmount: t.Rules.MinAmount, MaxSharePercent: t.Rules.MaxSharePercent})
 	switch {
-	case errors.Is(err, ledger.ErrAllCapped), errors.Is(err, ledger.ErrAllBelowMin):
-		return run, invalidf("payouts", "%s: %v; change payouts.max_share_percent or payouts.min_amount", p.Name, err)
+	case errors.Is(err, ledger.ErrAllCapped):
+		return run, invalidf("payouts.max_share_percent", "%s: %v; raise payouts.max_share_percent", p.Name, err)
+	case errors.Is(err, ledger.ErrAllBelowMin):
+		return run, invalidf("payouts.min_amount", "%s: the budget of %s %s is below payouts.min_amount (%s): lower min_amount or raise the budget",
+			p.Name, run.Budget, run.Currency, ledger.FormatAmount(t.Rules.MinAmount, t.Rules.Decimals))
 	case err != nil:
 		return run, err
 	}
-	for _, s := range shares {
+	run.BelowMin, run.Resplit = split.BelowMin, ledger.FormatAmount(split.Resplit, t.Rules.Decimals)
+	for _, s := range split.Shares {
 		a := who.allocation(s.Member)
 		a.minor, a.Amount = s.Amount, ledger.FormatAmount(s.Amount, t.Rules.Decimals)
 		run.Allocations = append(run.Allocations, a)
@@ -255,11 +283,17 @@ func (t *Treasury) compute(ctx context.Context, p Period) (Run, error) {
 // claims turns the policy into one exact integer weight per eligible
 // member.
 func (t *Treasury) claims(ctx context.Context, p Period, who directory) ([]ledger.Claim, error) {
+	earned, err := t.Ledger.PointsBetween(ctx, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("weigh %s: %w", p.Name, err)
+	}
+	if !anyEligible(earned, who) {
+		return nil, ledger.ErrNothingEarned
+	}
 	var weights map[int64]*big.Int
-	var err error
 	switch t.Rules.Policy {
 	case Proportional:
-		weights, err = t.periodPoints(ctx, p)
+		weights = bigWeights(earned)
 	case ByReputation:
 		weights, err = t.reputationWeights(ctx, p)
 	case Balanced:
@@ -279,9 +313,15 @@ func (t *Treasury) claims(ctx context.Context, p Period, who directory) ([]ledge
 	return claims, nil
 }
 
-func (t *Treasury) periodPoints(ctx context.Context, p Period) (map[int64]*big.Int, error) {
-	points, err := t.Ledger.PointsBetween(ctx, p.Start, p.End)
-	return bigWeights(points), err
+// anyEligible says whether an eligible member earned points: a period in
+// which nobody did pays nobody, whatever the policy.
+func anyEligible(points map[int64]int64, who directory) bool {
+	for m, p := range points {
+		if p > 0 && who.eligible(m) {
+			return true
+		}
+	}
+	return false
 }
 
 // reputationScale turns reputations into integer weights with six

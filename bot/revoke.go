@@ -36,7 +36,9 @@ func (b *Bot) Revoke(ctx context.Context, r RevokeRequest) (e ledger.Entry, crea
 		return ledger.Entry{}, false, err
 	}
 	e, created, err = b.Ledger.Revoke(ctx, ledger.RevokeRequest{Seq: target.Seq, Source: r.Source, Actor: r.Actor, Reason: r.Reason})
-	if errors.Is(err, ledger.ErrNotRevocable) {
+	if errors.Is(err, ledger.ErrNotRevocable) && target.Kind == ledger.KindPayout {
+		return ledger.Entry{}, false, invalidf("entry", "entry %d is a payout: a run is corrected whole, by reopening it (docracy payout reopen --period P --reason T)", target.Seq)
+	} else if errors.Is(err, ledger.ErrNotRevocable) {
 		return ledger.Entry{}, false, invalidf("entry", "entry %d is a %s entry: only credit and praise entries can be revoked", target.Seq, target.Kind)
 	} else if err != nil {
 		return ledger.Entry{}, false, fmt.Errorf("revoke: %w", err)

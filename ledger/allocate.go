@@ -26,32 +26,47 @@ type SplitRules struct {
 	MaxSharePercent int      // no share above this percent of the budget; 0 or 100 = none
 }
 
-// Allocate shares the budget out in proportion to the claims' weights,
+// Split is a budget shared out, with what min_amount did to it.
+type Split struct {
+	Shares   []Share  // by member id
+	BelowMin int      // members dropped because their share fell below the minimum
+	Resplit  *big.Int // what those members' shares came to before they were dropped
+}
+
+// Allocate is Divide without the account of what min_amount did.
+func Allocate(claims []Claim, r SplitRules) ([]Share, error) {
+	s, err := Divide(claims, r)
+	return s.Shares, err
+}
+
+// Divide shares the budget out in proportion to the claims' weights,
 // exactly: the shares add up to the budget, none is negative, none exceeds
 // the cap, none is below the minimum. Members whose share would exceed the
-// cap get the cap and the excess is re-split among the others; members whose
-// share would fall below the minimum drop out and theirs is re-split. Each
-// split rounds by largest remainder on minor units, ties going to the lower
-// member id, so the result does not depend on the order of the claims.
-func Allocate(claims []Claim, r SplitRules) ([]Share, error) {
+// cap get the cap and the excess is re-split among the others. While a
+// share is below the minimum, the smallest share drops out (between equal
+// shares, the smaller weight, then the higher member id) and the budget is
+// re-split among the rest: one at a time, so that the most deserving are
+// kept rather than everyone below the line at once. Each split rounds by
+// largest remainder on minor units, ties going to the lower member id, so
+// the result does not depend on the order of the claims.
+func Divide(claims []Claim, r SplitRules) (Split, error) {
 	active := positive(claims)
 	if len(active) == 0 {
-		return nil, ErrNothingEarned
+		return Split{}, ErrNothingEarned
 	}
 	capAmount := shareCap(r)
 	if capAmount != nil && r.MinAmount != nil && capAmount.Cmp(r.MinAmount) < 0 {
-		return nil, fmt.Errorf("max_share_percent allows %s minor units, less than min_amount", capAmount)
+		return Split{}, fmt.Errorf("max_share_percent allows %s minor units, less than min_amount", capAmount)
 	}
-	var capped []Share
+	var capped, dropped []Share
+	var before map[int64]*big.Int // shares when the first member dropped out
 	for {
 		remaining := new(big.Int).Sub(r.Budget, sum(capped))
 		if len(active) == 0 {
-			if remaining.Sign() == 0 {
-				return sorted(capped), nil
-			} else if len(capped) > 0 {
-				return nil, ErrAllCapped
+			if err := leftover(remaining, capped); err != nil {
+				return Split{}, err
 			}
-			return nil, ErrAllBelowMin
+			return Split{Shares: sorted(capped), BelowMin: len(dropped), Resplit: sum(dropped)}, nil
 		}
 		shares := split(remaining, active)
 		if over := above(shares, capAmount); len(over) > 0 {
@@ -61,12 +76,29 @@ func Allocate(claims []Claim, r SplitRules) ([]Share, error) {
 			active = without(active, over)
 			continue
 		}
-		if under := below(shares, r.MinAmount); len(under) > 0 {
-			active = without(active, under)
-			continue
+		drop := dropOrder(active)[:dropCount(remaining, active, r.MinAmount, capAmount, shares)]
+		if len(drop) == 0 {
+			return Split{Shares: sorted(nonZero(append(capped, shares...))), BelowMin: len(dropped), Resplit: sum(dropped)}, nil
 		}
-		return sorted(nonZero(append(capped, shares...))), nil
+		if before == nil {
+			before = byMember(shares)
+		}
+		for _, c := range drop {
+			dropped = append(dropped, Share{Member: c.Member, Amount: before[c.Member]})
+		}
+		active = without(active, members(drop))
 	}
+}
+
+// leftover is why nobody is left to share the remaining budget.
+func leftover(remaining *big.Int, capped []Share) error {
+	switch {
+	case remaining.Sign() == 0:
+		return nil
+	case len(capped) > 0:
+		return ErrAllCapped
+	}
+	return ErrAllBelowMin
 }
 
 // nonZero leaves out members whose weight was too small for a single

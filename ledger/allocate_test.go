@@ -93,7 +93,10 @@ func TestAllocateByHand(t *testing.T) {
 		{"everyone exactly capped", claims(9, 1), ledger.SplitRules{Budget: big.NewInt(100), MaxSharePercent: 50}, map[int64]int64{1: 50, 2: 50}, nil},
 		{"everyone capped", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(100), MaxSharePercent: 25}, nil, ledger.ErrAllCapped},
 		{"nobody earned", claims(0, 0), ledger.SplitRules{Budget: big.NewInt(100)}, nil, ledger.ErrNothingEarned},
-		{"all below min", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(60)}, nil, ledger.ErrAllBelowMin},
+		// 50, 50 < 60: member 2 drops, and member 1 alone gets the 100.
+		{"one left above min", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(60)}, map[int64]int64{1: 100}, nil},
+		// A budget below min_amount cannot pay even one member.
+		{"all below min", claims(1, 1), ledger.SplitRules{Budget: big.NewInt(50), MinAmount: big.NewInt(60)}, nil, ledger.ErrAllBelowMin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,4 +174,181 @@ func checkShares(t *testing.T, i int, shares []ledger.Share, rules ledger.SplitR
 	if total.Cmp(rules.Budget) != 0 {
 		t.Fatalf("case %d: shares add up to %s, budget %s", i, total, rules.Budget)
 	}
+}
+
+// TestMinAmountOneAtATime: below min_amount, the smallest share drops out
+// alone and the budget is re-split before the next is judged. Each case is
+// worked out by hand in its comment.
+func TestMinAmountOneAtATime(t *testing.T) {
+	tests := []struct {
+		name     string
+		claims   []ledger.Claim
+		rules    ledger.SplitRules
+		want     map[int64]int64
+		belowMin int
+		resplit  int64
+	}{
+		// 10 × 10 < 11: member 10 (equal shares: the higher id) drops; 100/9 = 11.11
+		// → nine 11s (99) and the unit left to member 1. Dropping all ten at once paid nobody.
+		{"ten equal", claims(1, 1, 1, 1, 1, 1, 1, 1, 1, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(11)},
+			map[int64]int64{1: 12, 2: 11, 3: 11, 4: 11, 5: 11, 6: 11, 7: 11, 8: 11, 9: 11}, 1, 10},
+		// 100 × (10, 3, 3)/16 = 62.5, 18.75, 18.75 → 62, 19, 19 (the .75s get the units, then
+		// the .5 none). Both 19s are below 20: member 3 drops alone; 100 × (10, 3)/13 = 76.92,
+		// 23.08 → 77, 23, and member 2 stays.
+		{"keeps the next", claims(10, 3, 3), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(20)},
+			map[int64]int64{1: 77, 2: 23}, 1, 19},
+		// 100 × (10, 4, 3, 3)/20 = 50, 20, 15, 15: member 4 drops; (10, 4, 3)/17 = 58.82, 23.53,
+		// 17.65 → member 3 drops too; (10, 4)/14 = 71.43, 28.57 → 71, 29.
+		{"two rounds", claims(10, 4, 3, 3), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(20)},
+			map[int64]int64{1: 71, 2: 29}, 2, 30},
+		// cap 40 and min 30 of 100, weights (6, 2, 1, 1): 60 → capped at 40; the 60 left over
+		// (2, 1, 1)/4 = 30, 15, 15: member 4 drops, (2, 1)/3 → 40, 20: member 3 drops;
+		// member 2 alone would get 60 > 40: capped, and 20 is left to nobody.
+		{"cap and minimum", claims(6, 2, 1, 1), ledger.SplitRules{Budget: big.NewInt(100), MinAmount: big.NewInt(30), MaxSharePercent: 40},
+			nil, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ledger.Divide(tt.claims, tt.rules)
+			if tt.want == nil {
+				if !errors.Is(err, ledger.ErrAllCapped) {
+					t.Fatalf("err = %v, want %v", err, ledger.ErrAllCapped)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, amounts(got.Shares)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if got.BelowMin != tt.belowMin || got.Resplit.Int64() != tt.resplit {
+				t.Errorf("below min %d, re-split %s; want %d, %d", got.BelowMin, got.Resplit, tt.belowMin, tt.resplit)
+			}
+		})
+	}
+}
+
+// TestMinAmountMatchesOneAtATime: the binary search gives what dropping
+// one member and re-splitting, again and again, gives, caps included.
+func TestMinAmountMatchesOneAtATime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for i := range 800 {
+		budget := big.NewInt(1 + rng.Int64N(100_000))
+		rules := ledger.SplitRules{Budget: budget, MinAmount: new(big.Int).Div(budget, big.NewInt(1+rng.Int64N(400)))}
+		if rng.IntN(2) == 0 {
+			rules.MaxSharePercent = 1 + rng.IntN(100)
+		}
+		cs := make([]ledger.Claim, 1+rng.IntN(120))
+		for j := range cs {
+			cs[j] = ledger.Claim{Member: int64(j*7 + 2), Weight: big.NewInt(rng.Int64N(1 + rng.Int64N(2000)))}
+		}
+		got, err := ledger.Allocate(cs, rules)
+		want, wantErr := oneAtATime(cs, rules)
+		if !errors.Is(err, wantErr) && (err == nil || wantErr == nil || err.Error() != wantErr.Error()) {
+			t.Fatalf("case %d: err %v, one at a time %v", i, err, wantErr)
+		}
+		if diff := cmp.Diff(amounts(want), amounts(got)); diff != "" {
+			t.Fatalf("case %d (%+v): (-one at a time +binary search):\n%s", i, rules, diff)
+		}
+	}
+}
+
+// oneAtATime is the rule as DESIGN words it, without shortcuts: cap who
+// passes the cap, else drop the single smallest share below the minimum,
+// and split again.
+func oneAtATime(cs []ledger.Claim, r ledger.SplitRules) ([]ledger.Share, error) {
+	active := map[int64]*big.Int{}
+	for _, c := range cs {
+		if c.Weight.Sign() > 0 {
+			active[c.Member] = c.Weight
+		}
+	}
+	if len(active) == 0 {
+		return nil, ledger.ErrNothingEarned
+	}
+	capAmount := new(big.Int).Div(new(big.Int).Mul(r.Budget, big.NewInt(int64(r.MaxSharePercent))), big.NewInt(100))
+	if r.MaxSharePercent <= 0 || r.MaxSharePercent >= 100 {
+		capAmount = nil
+	} else if capAmount.Cmp(r.MinAmount) < 0 {
+		_, err := ledger.Allocate(cs, r) // the same refusal, whatever its words
+		return nil, err
+	}
+	var capped []ledger.Share
+	remaining := new(big.Int).Set(r.Budget)
+	for {
+		if len(active) == 0 {
+			if remaining.Sign() == 0 {
+				return capped, nil
+			} else if len(capped) > 0 {
+				return nil, ledger.ErrAllCapped
+			}
+			return nil, ledger.ErrAllBelowMin
+		}
+		var list []ledger.Claim
+		for m, w := range active {
+			list = append(list, ledger.Claim{Member: m, Weight: w})
+		}
+		shares, _ := ledger.Allocate(list, ledger.SplitRules{Budget: remaining})
+		full := amountsOf(list, shares)
+		if over := overCap(full, capAmount); len(over) > 0 {
+			for _, m := range over {
+				capped = append(capped, ledger.Share{Member: m, Amount: capAmount})
+				remaining.Sub(remaining, capAmount)
+				delete(active, m)
+			}
+			continue
+		}
+		if m, ok := smallestBelow(full, active, r.MinAmount); ok {
+			delete(active, m)
+			continue
+		}
+		return append(capped, shares...), nil
+	}
+}
+
+// amountsOf gives every claim its share, zero for those too small for a unit.
+func amountsOf(list []ledger.Claim, shares []ledger.Share) map[int64]*big.Int {
+	out := map[int64]*big.Int{}
+	for _, c := range list {
+		out[c.Member] = new(big.Int)
+	}
+	for _, s := range shares {
+		out[s.Member] = s.Amount
+	}
+	return out
+}
+
+func overCap(full map[int64]*big.Int, capAmount *big.Int) []int64 {
+	var out []int64
+	for m, a := range full {
+		if capAmount != nil && a.Cmp(capAmount) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// smallestBelow is the smallest share under min: between equal shares the
+// smaller weight, then the higher member id.
+func smallestBelow(full, weights map[int64]*big.Int, min *big.Int) (int64, bool) {
+	var best int64
+	found := false
+	for m, a := range full {
+		if a.Cmp(min) >= 0 {
+			continue
+		}
+		if !found {
+			best, found = m, true
+			continue
+		}
+		c := a.Cmp(full[best])
+		if c == 0 {
+			c = weights[m].Cmp(weights[best])
+		}
+		if c < 0 || (c == 0 && m > best) {
+			best = m
+		}
+	}
+	return best, found
 }

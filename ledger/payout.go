@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
@@ -15,14 +16,26 @@ var ErrPeriodClosed = errors.New("payout period already closed")
 // PayoutRun is a closed period's payout: the rule it followed and what
 // each member received.
 type PayoutRun struct {
-	Period   string    // e.g. "2026-11" or "2026-W48"
-	Policy   string    // proportional, reputation or balanced
-	Currency string    // e.g. EUR
-	Decimals int       // minor units per unit, as a power of ten
-	Budget   *big.Int  // minor units
-	ClosedAt time.Time // when it was closed
-	Actor    string    // who closed it
-	Payouts  []Payout  // by member id
+	// ID names the run: the period for its first run, then "2026-10#2",
+	// "2026-10#3"… for the runs that follow a reopening.
+	ID       string
+	Period   string     // e.g. "2026-11" or "2026-W48"
+	Policy   string     // proportional, reputation or balanced
+	Currency string     // e.g. EUR
+	Decimals int        // minor units per unit, as a power of ten
+	Budget   *big.Int   // minor units
+	ClosedAt time.Time  // when it was closed
+	Actor    string     // who closed it
+	Reopened *Reopening // nil while the run stands
+	Payouts  []Payout   // by member id
+}
+
+// Reopening is how a closed run was undone: every payout entry of the run
+// revoked, for a reason.
+type Reopening struct {
+	At     time.Time
+	Actor  string
+	Reason string
 }
 
 // Payout is one member's payment in a run.
@@ -33,29 +46,29 @@ type Payout struct {
 }
 
 // PayoutNote is the note of a payout entry: the amount in decimal with its
-// currency, the period and the policy, so that the chain itself records
-// what was paid.
+// currency, the period and the policy, for people reading the chain; the
+// same facts are in the entry's data for programs.
 func PayoutNote(run PayoutRun, amount *big.Int) string {
 	return fmt.Sprintf("%s %s for %s (%s)", FormatAmount(amount, run.Decimals), run.Currency, run.Period, run.Policy)
 }
 
 // ClosePayout records a run: one payout entry per payout, in one
-// transaction, and the run itself. A period can be closed once; a second
-// close, even a concurrent one, fails with ErrPeriodClosed and writes
-// nothing.
+// transaction, and the run itself. A period has at most one standing run;
+// a second close, even a concurrent one, fails with ErrPeriodClosed and
+// writes nothing. Once its run is reopened, the period closes again under
+// a new run id.
 func (l *Ledger) ClosePayout(ctx context.Context, run PayoutRun, source Source) (PayoutRun, error) {
 	err := l.write(ctx, func(w *writer) error {
-		run.ClosedAt = w.now
-		err := w.exec(ctx, `INSERT INTO payout_runs (period, policy, currency, decimals, budget, closed_at, actor)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (period) DO NOTHING`,
-			run.Period, run.Policy, run.Currency, run.Decimals, run.Budget.String(), w.now.Unix(), run.Actor)
+		id, err := w.nextRunID(ctx, run.Period)
 		if err != nil {
 			return err
 		}
-		if closed, err := w.changes(ctx); err != nil {
+		run.ID, run.ClosedAt = id, w.now
+		err = w.exec(ctx, `INSERT INTO payout_runs (run, period, policy, currency, decimals, budget, closed_at, actor)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			run.ID, run.Period, run.Policy, run.Currency, run.Decimals, run.Budget.String(), w.now.Unix(), run.Actor)
+		if err != nil {
 			return err
-		} else if closed == 0 {
-			return fmt.Errorf("period %s: %w", run.Period, ErrPeriodClosed)
 		}
 		for i := range run.Payouts {
 			if err := w.appendPayout(ctx, run, &run.Payouts[i], source); err != nil {
@@ -70,11 +83,32 @@ func (l *Ledger) ClosePayout(ctx context.Context, run PayoutRun, source Source) 
 	return run, nil
 }
 
+// nextRunID names the next run of a period, or refuses if one stands.
+func (w *writer) nextRunID(ctx context.Context, period string) (string, error) {
+	var runs, standing int
+	err := w.tx.QueryRowContext(ctx, `SELECT count(*), count(*) - count(reopened_at)
+		FROM payout_runs WHERE period = ?`, period).Scan(&runs, &standing)
+	switch {
+	case err != nil:
+		return "", err
+	case standing > 0:
+		return "", fmt.Errorf("period %s: %w", period, ErrPeriodClosed)
+	case runs == 0:
+		return period, nil
+	}
+	return fmt.Sprintf("%s#%d", period, runs+1), nil
+}
+
 func (w *writer) appendPayout(ctx context.Context, run PayoutRun, p *Payout, source Source) error {
+	data, err := NewData(payoutData{Amount: FormatAmount(p.Amount, run.Decimals), Currency: run.Currency,
+		Period: run.Period, Policy: run.Policy, Run: run.ID})
+	if err != nil {
+		return err
+	}
 	e, created, err := w.append(ctx, NewEntry{
 		Kind: KindPayout, Member: p.Member, OccurredAt: w.now, Source: source,
-		SourceRef: fmt.Sprintf("payout:%s:%d", run.Period, p.Member), Actor: run.Actor,
-		Note: PayoutNote(run, p.Amount),
+		SourceRef: fmt.Sprintf("payout:%s:%d", run.ID, p.Member), Actor: run.Actor,
+		Note: PayoutNote(run, p.Amount), Data: data,
 	})
 	if err != nil {
 		return err
@@ -83,92 +117,170 @@ func (w *writer) appendPayout(ctx context.Context, run PayoutRun, p *Payout, sou
 		return fmt.Errorf("period %s: %w (entry %d)", run.Period, ErrPeriodClosed, e.Seq)
 	}
 	p.Seq = e.Seq
-	return w.exec(ctx, "INSERT INTO payouts (seq, period, member_id, amount) VALUES (?, ?, ?, ?)",
-		e.Seq, run.Period, p.Member, p.Amount.String())
+	return w.exec(ctx, "INSERT INTO payouts (seq, run, member_id, amount) VALUES (?, ?, ?, ?)",
+		e.Seq, run.ID, p.Member, p.Amount.String())
 }
 
-// changes is the number of rows the last statement of the transaction wrote.
-func (w *writer) changes(ctx context.Context) (int64, error) {
-	var n int64
-	err := w.tx.QueryRowContext(ctx, "SELECT changes()").Scan(&n)
-	return n, err
+// ReopenRequest asks to undo the standing run of a period.
+type ReopenRequest struct {
+	Period string // the period whose standing run is reopened
+	Reason string // why, the note of every revoke
+	Actor  string
+	Source Source
 }
 
-// PayoutRun returns a closed run with its payouts, or ErrNotFound.
-func (l *Ledger) PayoutRun(ctx context.Context, period string) (PayoutRun, error) {
-	runs, err := l.payoutRuns(ctx, "WHERE period = ?", period)
+// ReopenPayout appends a revoke entry ("revoke:<entry id>") for every
+// payout entry of the period's standing run, in one transaction, and marks
+// the run reopened: nothing is rewritten, and the period may be closed
+// again. Without a standing run it returns ErrNotFound.
+func (l *Ledger) ReopenPayout(ctx context.Context, r ReopenRequest) (PayoutRun, error) {
+	var id string
+	err := l.write(ctx, func(w *writer) error {
+		err := w.tx.QueryRowContext(ctx, "SELECT run FROM payout_runs WHERE period = ? AND reopened_at IS NULL", r.Period).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("period %s has no closed run: %w", r.Period, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if err := w.revokeRun(ctx, id, r); err != nil {
+			return err
+		}
+		return w.exec(ctx, "UPDATE payout_runs SET reopened_at = ?, reopen_actor = ?, reopen_reason = ? WHERE run = ?",
+			w.now.Unix(), r.Actor, r.Reason, id)
+	})
+	if err != nil {
+		return PayoutRun{}, fmt.Errorf("reopen payout: %w", err)
+	}
+	return l.PayoutRun(ctx, id)
+}
+
+// revokeRun appends the revoke of each payout entry of a run.
+func (w *writer) revokeRun(ctx context.Context, run string, r ReopenRequest) error {
+	rows, err := w.tx.QueryContext(ctx, "SELECT "+qualified("e.")+
+		" FROM payouts p JOIN entries e ON e.seq = p.seq WHERE p.run = ? ORDER BY p.seq", run)
+	if err != nil {
+		return err
+	}
+	targets, err := scanEntries(rows)
+	if err != nil {
+		return err
+	}
+	for _, e := range targets {
+		_, _, err := w.append(ctx, NewEntry{Kind: KindRevoke, Member: e.Member, OccurredAt: w.now, Source: r.Source,
+			SourceRef: "revoke:" + e.ID, Actor: r.Actor, Note: r.Reason})
+		if err != nil {
+			return fmt.Errorf("revoke seq %d: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
+
+// scanEntries reads and closes rows of entry columns.
+func scanEntries(rows *sql.Rows) ([]Entry, error) {
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PayoutRun returns a run with its payouts, or ErrNotFound. name is a
+// period, which names its latest run, or a run id with its number
+// ("2026-10#1" is the first run of 2026-10, whose id is "2026-10"). The
+// amounts are read from the chained payout entries, not from the payouts
+// table.
+func (l *Ledger) PayoutRun(ctx context.Context, name string) (PayoutRun, error) {
+	where, arg := "WHERE period = ?", name
+	if period, n, ok := strings.Cut(name, "#"); ok {
+		where = "WHERE run = ?"
+		if n == "1" {
+			arg = period
+		}
+	}
+	runs, err := l.payoutRuns(ctx, where, arg)
 	if err != nil {
 		return PayoutRun{}, err
 	}
 	if len(runs) == 0 {
-		return PayoutRun{}, fmt.Errorf("payout %s: %w", period, ErrNotFound)
+		return PayoutRun{}, fmt.Errorf("payout %s: %w", name, ErrNotFound)
 	}
 	run := runs[0]
 	err = l.eachRow(ctx, func(row scanner) error {
-		var p Payout
-		var amount string
-		if err := row.Scan(&p.Member, &amount, &p.Seq); err != nil {
-			return err
+		p, err := chainedPayout(row)
+		if err == nil {
+			run.Payouts = append(run.Payouts, Payout{Member: p.member, Amount: p.Amount, Seq: p.seq})
 		}
-		p.Amount, _ = new(big.Int).SetString(amount, 10)
-		run.Payouts = append(run.Payouts, p)
-		return nil
-	}, "SELECT member_id, amount, seq FROM payouts WHERE period = ? ORDER BY member_id", period)
+		return err
+	}, chainedPayouts+" WHERE p.run = ? ORDER BY p.member_id, p.seq", run.ID)
 	if err != nil {
-		return PayoutRun{}, fmt.Errorf("payout %s: %w", period, err)
+		return PayoutRun{}, fmt.Errorf("payout %s: %w", name, err)
 	}
 	return run, nil
 }
 
-// PayoutRuns returns every closed run, newest period first, without
-// their payouts.
+// PayoutRuns returns every run, reopened ones included, the latest closed
+// first, without their payouts.
 func (l *Ledger) PayoutRuns(ctx context.Context) ([]PayoutRun, error) {
 	return l.payoutRuns(ctx, "")
 }
 
 func (l *Ledger) payoutRuns(ctx context.Context, where string, args ...any) ([]PayoutRun, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT period, policy, currency, decimals, budget, closed_at, actor
-		FROM payout_runs `+where+` ORDER BY closed_at DESC, period DESC`, args...)
+	rows, err := l.db.QueryContext(ctx, `SELECT `+runColumns+` FROM payout_runs `+where+
+		` ORDER BY closed_at DESC, length(run) DESC, run DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("payout runs: %w", err)
 	}
 	defer rows.Close()
 	runs := []PayoutRun{}
 	for rows.Next() {
-		var r PayoutRun
-		var budget string
-		var closed int64
-		if err := rows.Scan(&r.Period, &r.Policy, &r.Currency, &r.Decimals, &budget, &closed, &r.Actor); err != nil {
+		r, err := scanRun(rows)
+		if err != nil {
 			return nil, fmt.Errorf("payout runs: %w", err)
 		}
-		r.Budget, _ = new(big.Int).SetString(budget, 10)
-		r.ClosedAt = time.Unix(closed, 0).UTC()
 		runs = append(runs, r)
 	}
 	return runs, rows.Err()
 }
 
-// PaidTotals returns what each member has been paid in all closed runs of
-// the currency, in minor units of decimals.
+const runColumns = `run, period, policy, currency, decimals, budget, closed_at, actor,
+	reopened_at, reopen_actor, reopen_reason`
+
+func scanRun(row scanner) (PayoutRun, error) {
+	var r PayoutRun
+	var budget, reopenActor, reason string
+	var closed int64
+	var reopened sql.NullInt64
+	err := row.Scan(&r.ID, &r.Period, &r.Policy, &r.Currency, &r.Decimals, &budget, &closed, &r.Actor,
+		&reopened, &reopenActor, &reason)
+	r.Budget, _ = new(big.Int).SetString(budget, 10)
+	r.ClosedAt = time.Unix(closed, 0).UTC()
+	if reopened.Valid {
+		r.Reopened = &Reopening{At: time.Unix(reopened.Int64, 0).UTC(), Actor: reopenActor, Reason: reason}
+	}
+	return r, err
+}
+
+// PaidTotals returns what each member has been paid in the currency, in
+// minor units of decimals: every payout entry that no revoke undid, its
+// amount as the chain says.
 func (l *Ledger) PaidTotals(ctx context.Context, currency string, decimals int) (map[int64]*big.Int, error) {
 	paid := map[int64]*big.Int{}
 	err := l.eachRow(ctx, func(row scanner) error {
-		var m int64
-		var amount string
-		if err := row.Scan(&m, &amount); err != nil {
+		p, err := chainedPayout(row)
+		if err != nil || p.Currency != currency || p.Decimals != decimals {
 			return err
 		}
-		v, ok := new(big.Int).SetString(amount, 10)
-		if !ok {
-			return fmt.Errorf("bad amount %q", amount)
+		if paid[p.member] == nil {
+			paid[p.member] = new(big.Int)
 		}
-		if paid[m] == nil {
-			paid[m] = new(big.Int)
-		}
-		paid[m].Add(paid[m], v)
+		paid[p.member].Add(paid[p.member], p.Amount)
 		return nil
-	}, `SELECT p.member_id, p.amount FROM payouts p JOIN payout_runs r ON r.period = p.period
-		WHERE r.currency = ? AND r.decimals = ?`, currency, decimals)
+	}, chainedPayouts+" WHERE NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)")
 	if err != nil {
 		return nil, fmt.Errorf("paid totals: %w", err)
 	}
@@ -281,4 +393,14 @@ func ParsePayoutNote(note string, decimals int) (*big.Int, string, error) {
 	}
 	v, err := ParseAmount(amount, decimals)
 	return v, currency, err
+}
+
+// FirstContribution returns when the earliest counted contribution
+// occurred; ok is false while there is none.
+func (l *Ledger) FirstContribution(ctx context.Context) (first time.Time, ok bool, err error) {
+	var at sql.NullInt64
+	if err := l.db.QueryRowContext(ctx, "SELECT min(occurred_at) FROM scores").Scan(&at); err != nil {
+		return time.Time{}, false, fmt.Errorf("first contribution: %w", err)
+	}
+	return time.Unix(at.Int64, 0).UTC(), at.Valid, nil
 }

@@ -125,7 +125,7 @@ func TestPayoutErrors(t *testing.T) {
 		period string
 		want   string
 	}{
-		{"close, nobody earned", "close", "2026-02", "**Option `period`**: nobody earned anything in 2026-02: there is nothing to close"},
+		{"close, before the ledger starts", "close", "2026-02", "**Option `period`**: period 2026-02 ends before the ledger starts (its first contribution is dated 2026-03-01): pick 2026-03 or a later period"},
 		{"close, not ended", "close", "2026-03", "**Option `period`**: period 2026-03 ends <t:1774994400:f>: close it after that"},
 		{"preview, not a month", "preview", "november", "**Option `period`**: period \"november\": payouts are monthly, name a month like 2026-11"},
 		{"close, no such month", "close", "2026-13", "there is no month 13"},
