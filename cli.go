@@ -18,11 +18,16 @@ const (
 )
 
 // env is what a command runs with. Tests run commands in process by
-// giving their own streams and environment.
+// giving their own streams, environment and terminal.
 type env struct {
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) (string, bool)
+	// stdinTerminal and stderrTerminal say whether a person is there to
+	// answer a question and to watch a progress line.
+	stdinTerminal  bool
+	stderrTerminal bool
 }
 
 // command is one "docracy <name>" subcommand.
@@ -45,8 +50,8 @@ func commands() []command {
 		{"link", "--member discord:<user id> --github LOGIN | --member M --email ADDRESS", "attach a Discord account to a GitHub account's member (prints the link entry's seq), or a commit e-mail to a member", runLink},
 		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
 		{"digest", "preview [--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigest},
-		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},
-		{"rebuild", "", "verify the chain, then recompute reputation (scores, totals, decay) from it", runRebuild},
+		{"verify", "", "recompute the hash chain, then check every derived table against it; prints ok <entries> <head hash>", runVerify},
+		{"rebuild", "", "verify the chain, then recompute every derived table (reputation, accounts, colleges, payouts) from it in one transaction", runRebuild},
 		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
 		{"github", "backfill --repo owner/name [--since DATE]", "credit a repository's merged pull requests and reviews since DATE", runGitHub},
