@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,22 +17,15 @@ import (
 )
 
 func runPayout(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("name a subcommand: preview, close or export")
-	}
-	switch args[0] {
-	case "preview":
-		return runPayoutPreview(ctx, e, args[1:])
-	case "close":
-		return runPayoutClose(ctx, e, args[1:])
-	case "export":
-		return runPayoutExport(ctx, e, args[1:])
-	}
-	return usagef("unknown subcommand %q: use preview, close or export", args[0])
+	return runSubcommand(ctx, e, "payout", []subcommand{
+		{"preview", "[--period P] [--format text|json]", "show who would be paid what; writes nothing", runPayoutPreview},
+		{"close", "[--period P] [--yes]", "pay the period once: one payout entry per member (asks first on a terminal)", runPayoutClose},
+		{"export", "[--period P] [--format csv|json]", "the closed period's payments, for the treasurer's payment tool", runPayoutExport},
+	}, args)
 }
 
 func runPayoutPreview(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout preview")
 	period := f.String("period", "", "`PERIOD` to preview, e.g. 2026-11 or 2026-W48 (default the last ended)")
 	format := f.format()
 	if _, err := f.parse(args, 0); err != nil {
@@ -40,7 +34,7 @@ func runPayoutPreview(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
 		run, err := t.Preview(ctx, *period)
 		if err != nil {
 			return err
@@ -53,12 +47,19 @@ func runPayoutPreview(ctx context.Context, e *env, args []string) error {
 }
 
 func runPayoutClose(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout close")
 	period := f.String("period", "", "`PERIOD` to close, e.g. 2026-11 (default the last ended)")
+	yes := f.Bool("yes", false, "close without asking for confirmation (for scripts)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	if err := canConfirm(e, *yes); err != nil {
+		return err // before anything is read: a script without --yes learns at once
+	}
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
+		if err := confirmClose(ctx, e, t, *period, *yes); err != nil {
+			return err
+		}
 		run, err := t.Close(ctx, *period, actor(e), ledger.SourceCLI)
 		if err != nil {
 			return err
@@ -67,8 +68,27 @@ func runPayoutClose(ctx context.Context, e *env, args []string) error {
 	})
 }
 
+// confirmClose shows the treasurer the run a close would write, totals
+// first, and asks before closing it.
+func confirmClose(ctx context.Context, e *env, t *bot.Treasury, period string, yes bool) error {
+	if yes {
+		return nil
+	}
+	run, err := t.Preview(ctx, period)
+	if err != nil {
+		return err
+	}
+	var summary strings.Builder
+	if err := printRun(&summary, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(&summary, "\nClosing appends one payout entry per member above, %s %s in all, and cannot be undone silently.\n",
+		run.Budget, run.Currency)
+	return confirm(e, summary.String(), false)
+}
+
 func runPayoutExport(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout export")
 	period := f.String("period", "", "closed `PERIOD` to export (default the last ended)")
 	format := f.String("format", "csv", "output `FORMAT`: csv or json")
 	if _, err := f.parse(args, 0); err != nil {
@@ -77,7 +97,7 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "csv", "json"); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
 		run, err := t.Export(ctx, *period)
 		if err != nil {
 			return err
@@ -89,7 +109,10 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-func withTreasury(ctx context.Context, e *env, f *flags, fn func(*bot.Treasury) error) error {
+// withTreasury opens the ledger and runs fn with its treasury, once the
+// --period given (if any) is known to name a period of the configured kind:
+// a malformed one is a usage error, like any flag's value.
+func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(*bot.Treasury) error) error {
 	a, err := f.open(ctx, e, false)
 	if err != nil {
 		return err
@@ -98,6 +121,11 @@ func withTreasury(ctx context.Context, e *env, f *flags, fn func(*bot.Treasury) 
 	t, err := newTreasury(a.cfg, a.ledger)
 	if err != nil {
 		return err
+	}
+	if period != "" {
+		if _, err := bot.ParsePeriod(period, t.Rules.Period, t.Rules.Location); err != nil {
+			return usagef("--%v", err) // the message starts with "period"
+		}
 	}
 	return fn(t)
 }

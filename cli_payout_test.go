@@ -45,11 +45,11 @@ func TestPayoutCommands(t *testing.T) {
 		t.Errorf("preview wrote to the ledger: %s", head)
 	}
 
-	closed := te.must("payout", "close", "--period", "2025-10")
+	closed := te.must("payout", "close", "--period", "2025-10", "--yes")
 	if !strings.Contains(closed, "payout 2025-10") || !strings.Contains(closed, "600.00") {
 		t.Errorf("close printed:\n%s", closed)
 	}
-	if _, stderr, code := te.run("payout", "close", "--period", "2025-10", "--db", te.db); code != exitFailure ||
+	if _, stderr, code := te.run("payout", "close", "--period", "2025-10", "--yes", "--db", te.db); code != exitFailure ||
 		!strings.Contains(stderr, "period 2025-10 is already closed") {
 		t.Errorf("second close: exit %d, %q", code, stderr)
 	}

@@ -17,7 +17,7 @@ func TestVerifyNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
 	}
 	te.must("credit", "--member", "github:alice", "--points", "7", "--category", "code", "--at", "2025-10-05T10:00:00Z")
 	te.must("credit", "--member", "github:bob", "--points", "3", "--category", "doc", "--at", "2025-10-06T10:00:00Z")
-	te.must("payout", "close", "--period", "2025-10")
+	te.must("payout", "close", "--period", "2025-10", "--yes")
 	ok := te.must("verify")
 	for _, tt := range []struct{ name, table, script, want string }{
 		{"totals", "totals", "UPDATE totals SET points = 12 WHERE member_id = 1 AND category = 'code'",
