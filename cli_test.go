@@ -166,7 +166,7 @@ func TestRevokeCommand(t *testing.T) {
 		t.Errorf("second revoke: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	_, stderr, code = te.run("revoke", "--entry", "2", "--reason", "x", "--db", te.db)
-	if code != exitFailure || !strings.Contains(stderr, "entry 2 is a revoke entry: only credit and praise entries can be revoked") {
+	if code != exitUsage || !strings.Contains(stderr, "--entry 2 is a revoke entry: only credit and praise entries can be revoked") {
 		t.Errorf("revoking a revoke: exit %d, stderr %q", code, stderr)
 	}
 }
