@@ -57,7 +57,7 @@ func TestFlagValuesAreUsageErrors(t *testing.T) {
 		{[]string{"credit", "--member", "github:alice", "--points", "1", "--category", "code", "--at", "yesterday"}, `--at "yesterday"`},
 		{[]string{"credit", "--member", "github:alice", "--points", "1", "--category", "code", "--at", "2999-01-01T00:00:00Z"}, "--at "},
 		{[]string{"payout", "preview", "--period", "2026-13"}, `--period "2026-13": there is no month 13`},
-		{[]string{"payout", "export", "--period", "2026-W48"}, `--period "2026-W48": payouts are monthly`},
+		{[]string{"payout", "export", "--period", "2026-W60"}, `--period "2026-W60": 2026 has no week 60`},
 		{[]string{"digest", "preview", "--at", "monday"}, `--at "monday"`},
 		{[]string{"leaderboard", "--format", "xml"}, `--format "xml"`},
 	} {

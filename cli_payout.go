@@ -9,8 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/ledger"
@@ -110,8 +108,8 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 }
 
 // withTreasury opens the ledger and runs fn with its treasury, once the
-// --period given (if any) is known to name a period of the configured kind:
-// a malformed one is a usage error, like any flag's value.
+// --period given (if any) is known to be well formed: a malformed one is a
+// usage error, like any flag's value.
 func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(*bot.Treasury) error) error {
 	a, err := f.open(ctx, e, false)
 	if err != nil {
@@ -123,7 +121,14 @@ func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(
 		return err
 	}
 	if period != "" {
-		if _, err := bot.ParsePeriod(period, t.Rules.Period, t.Rules.Location); err != nil {
+		// Either kind of name is well formed: runs closed before a change
+		// of payouts.period stay readable, and the treasury refuses a
+		// close of the wrong kind itself.
+		kind := bot.Monthly
+		if strings.Contains(period, "-W") {
+			kind = bot.Weekly
+		}
+		if _, err := bot.ParsePeriod(period, kind, t.Rules.Location); err != nil {
 			return usagef("--%v", err) // the message starts with "period"
 		}
 	}
@@ -155,19 +160,8 @@ func payoutRules(cfg *config.Config) (bot.PayoutRules, error) {
 		Currency: p.Currency, Decimals: p.Decimals, Period: bot.PeriodKind(p.Period), Budget: budget,
 		Policy: bot.Policy(p.Policy), MinAmount: minAmount, MaxSharePercent: p.MaxSharePercent,
 		ExcludeColleges: p.ExcludeColleges, ExcludeMembers: p.ExcludeMembers,
-		Location: scheduleLocation(cfg.Digest.Schedule),
+		Location: cfg.Digest.Location(),
 	}, nil
-}
-
-// scheduleLocation is the time zone a cron schedule runs in: its CRON_TZ,
-// else UTC.
-func scheduleLocation(spec string) *time.Location {
-	if s, err := cron.ParseStandard(spec); err == nil {
-		if ss, ok := s.(*cron.SpecSchedule); ok && ss.Location != time.Local {
-			return ss.Location
-		}
-	}
-	return time.UTC
 }
 
 func printRun(w io.Writer, run bot.Run) error {
