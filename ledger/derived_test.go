@@ -220,3 +220,26 @@ func TestVerifyAllReportsTheChainFirst(t *testing.T) {
 		t.Fatalf("rebuild of a broken chain = %v, want a ChainError", err)
 	}
 }
+
+// A ledger written by an older docracy verifies, derived tables
+// included; one whose scores a far-future entry spoiled before that was
+// refused is named, and rebuild repairs it.
+func TestVerifyAllOnOlderLedgers(t *testing.T) {
+	ctx := context.Background()
+	old := filepath.Join(t.TempDir(), "v5.db")
+	copyFile(t, filepath.Join("testdata", "ledger-v5.db"), old)
+	if _, n, err := openPath(t, old, ledger.Options{HalfLife: ledgerHalfLife}).VerifyAll(ctx, nil); err != nil || n != 7 {
+		t.Errorf("ledger v5: %d entries, %v", n, err)
+	}
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	var de *ledger.DerivedError
+	if _, _, err := l.VerifyAll(ctx, nil); !errors.As(err, &de) || de.Table != "scores" {
+		t.Fatalf("poisoned ledger: %v, want its scores named", err)
+	}
+	if _, err := l.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("after rebuild: %v", err)
+	}
+}
