@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/docracy/docracy/bot"
 )
 
 // Exit statuses: scripts tell a failure from a mistyped command.
@@ -18,11 +20,19 @@ const (
 )
 
 // env is what a command runs with. Tests run commands in process by
-// giving their own streams and environment.
+// giving their own streams, environment and terminal.
 type env struct {
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) (string, bool)
+	// stdinTerminal and stderrTerminal say whether a person is there to
+	// answer a question and to watch a progress line.
+	stdinTerminal  bool
+	stderrTerminal bool
+	// flags are the running command's, so that a use case's refusal of a
+	// value can be reported as the usage error of the flag that gave it.
+	flags *flag.FlagSet
 }
 
 // command is one "docracy <name>" subcommand.
@@ -43,11 +53,11 @@ func commands() []command {
 		{"history", "--member M [--limit N] [--format text|json]", "list a member's latest entries", runHistory},
 		{"revoke", "--entry SEQ|ID --reason TEXT", "cancel a credit; prints the revoke entry's seq", runRevoke},
 		{"link", "--member discord:<user id> --github LOGIN | --member M --email ADDRESS", "attach a Discord account to a GitHub account's member (prints the link entry's seq), or a commit e-mail to a member", runLink},
-		{"member", "college --member M --college C [--note T] [--ref KEY]", "place a member in a college from now on; prints the entry's seq", runMember},
-		{"payout", "preview|close|export [--period P] [--format F]", "preview, close once, or export a period's payouts", runPayout},
+		{"payout", "preview|close|reopen|export [--period P] [--format F] [--yes]", "preview, close once (confirmed on a terminal), reopen, or export a period's payouts", runPayout},
 		{"digest", "preview [--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigest},
-		{"verify", "", "recompute the hash chain; prints ok <entries> <head hash>", runVerify},
-		{"rebuild", "", "verify the chain, then recompute reputation (scores, totals, decay) from it", runRebuild},
+		{"member", "college --member M --college C [--note T] [--ref KEY] | wallet --member M --address A", "place a member in a college (prints the entry's seq), or set their payout address", runMember},
+		{"verify", "", "recompute the hash chain, then check every derived table against it; prints ok <entries> <head hash>", runVerify},
+		{"rebuild", "", "verify the chain, then recompute every derived table (reputation, accounts, colleges, payouts) from it in one transaction", runRebuild},
 		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
 		{"github", "backfill --repo owner/name [--since DATE]", "credit a repository's merged pull requests and reviews since DATE", runGitHub},
@@ -108,7 +118,7 @@ func exitStatus(e *env, name string, err error) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), asFlagValue(e, err, &ue):
 		if ue.msg != "" {
 			fmt.Fprintf(e.stderr, "docracy %s: %s\nrun \"docracy %s -h\" for usage\n", name, ue.msg, name)
 		}
@@ -117,6 +127,25 @@ func exitStatus(e *env, name string, err error) int {
 		fmt.Fprintf(e.stderr, "docracy %s: %v\n", name, err)
 		return exitFailure
 	}
+}
+
+// asFlagValue reports whether err is a use case refusing a value that a
+// flag of the command gave (bot.CodeInvalid naming the field), and makes
+// it the usage error it is: a mistyped --window is no different from a
+// missing one. A period is left out: besides a malformed name, which the
+// payout commands check first, its refusals are about the ledger (closed
+// already, not ended yet), not the value.
+func asFlagValue(e *env, err error, ue **usageError) bool {
+	var be *bot.Error
+	if e.flags == nil || !errors.As(err, &be) || be.Code != bot.CodeInvalid || be.Field == "period" {
+		return false
+	}
+	fl := e.flags.Lookup(be.Field)
+	if fl == nil || !strings.HasPrefix(be.Message, be.Field+" ") {
+		return false
+	}
+	*ue = &usageError{"--" + be.Message} // the message starts with the field's name and value
+	return true
 }
 
 // flags is a command's flag set, with the flags every command takes.
@@ -128,15 +157,18 @@ type flags struct {
 
 func newFlags(e *env, name string) *flags {
 	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	e.flags = f.FlagSet
 	f.SetOutput(e.stderr)
 	f.StringVar(&f.config, "config", "", "configuration `FILE` (default ./docracy.yaml if present, else built-in defaults)")
 	f.StringVar(&f.db, "db", "", "ledger database `FILE`, overriding the configuration's database")
 	f.Usage = func() {
+		usage := fmt.Sprintf("usage: docracy %s [flags]\n\nflags:\n", name) // a subcommand's
 		for _, c := range commands() {
 			if c.name == name {
-				fmt.Fprintf(f.Output(), "usage: docracy %s %s\n\n%s.\n\nflags:\n", name, c.synopsis, c.summary)
+				usage = fmt.Sprintf("usage: docracy %s %s\n\n%s.\n\nflags:\n", name, c.synopsis, c.summary)
 			}
 		}
+		fmt.Fprint(f.Output(), usage)
 		f.PrintDefaults()
 	}
 	return f

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -41,11 +40,8 @@ func runCredit(ctx context.Context, e *env, args []string) error {
 		Member: *member, Points: *points, Category: *category, Note: *note, URL: *url,
 		Ref: *ref, At: occurred, Actor: actor(e), Source: ledger.SourceCLI,
 	})
-	var be *bot.Error
-	if errors.As(err, &be) && be.Field == "at" {
-		return usagef("--%s", be.Message) // the message starts with the field's name
-	} else if err != nil {
-		return err
+	if err != nil {
+		return err // a refused --at, like any flag's value, is a usage error
 	}
 	if !created {
 		fmt.Fprintf(e.stderr, "ref %q is already seq %d: nothing added\n", *ref, entry.Seq)

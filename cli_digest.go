@@ -12,14 +12,17 @@ import (
 )
 
 func runDigest(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "preview" {
-		return usagef("name a subcommand: preview")
-	}
-	f := newFlags(e, "digest")
+	return runSubcommand(ctx, e, "digest", []subcommand{
+		{"preview", "[--at RFC3339] [--format text|json|markdown] [--png FILE]", "show the digest the schedule has due, as it would be posted", runDigestPreview},
+	}, args)
+}
+
+func runDigestPreview(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "digest preview")
 	at := f.String("at", "", "show the digest due at `TIME` (RFC 3339; default now)")
 	format := f.String("format", "text", "output `FORMAT`: text, json (the Discord message) or markdown")
 	pngPath := f.String("png", "", "also write the chart to `FILE`")
-	if _, err := f.parse(args[1:], 0); err != nil {
+	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
 	when := time.Now()

@@ -25,12 +25,31 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	head, n, err := a.ledger.Verify(ctx)
+	update, end, err := a.progress(ctx, e, "verify")
 	if err != nil {
-		return err // a *ledger.ChainError names the first bad seq
+		return err
+	}
+	head, n, err := a.ledger.VerifyAll(ctx, update)
+	end()
+	if err != nil {
+		return err // a *ledger.ChainError or *ledger.DerivedError names the first difference
 	}
 	fmt.Fprintf(e.stdout, "ok %d %s\n", n, head.Hash)
 	return nil
+}
+
+// progress is env.progress over the entries the ledger holds now.
+func (a *app) progress(ctx context.Context, e *env, verb string) (update func(int64), end func(), err error) {
+	if !e.stderrTerminal {
+		update, end = e.progress(verb, 0)
+		return update, end, nil
+	}
+	head, err := a.ledger.Head(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	update, end = e.progress(verb, head.Seq)
+	return update, end, nil
 }
 
 func runExport(ctx context.Context, e *env, args []string) error {
@@ -47,12 +66,17 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	update, end, err := a.progress(ctx, e, "export")
+	if err != nil {
+		return err
+	}
 	w := bufio.NewWriter(e.stdout)
 	if *format == "csv" {
-		err = exportCSV(ctx, a.ledger, w)
+		err = exportCSV(ctx, a.ledger, w, update)
 	} else {
-		err = exportJSONL(ctx, a.ledger, w)
+		err = exportJSONL(ctx, a.ledger, w, update)
 	}
+	end()
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -61,8 +85,9 @@ func runExport(ctx context.Context, e *env, args []string) error {
 
 // exportJSONL writes each entry in its one JSON form: what a verifier
 // hashes, minus "hash".
-func exportJSONL(ctx context.Context, l *ledger.Ledger, w *bufio.Writer) error {
+func exportJSONL(ctx context.Context, l *ledger.Ledger, w *bufio.Writer, progress func(int64)) error {
 	return l.Each(ctx, 0, func(x ledger.Entry) error {
+		progress(x.Seq)
 		b, err := x.MarshalJSON()
 		if err != nil {
 			return err
@@ -76,12 +101,13 @@ func exportJSONL(ctx context.Context, l *ledger.Ledger, w *bufio.Writer) error {
 var csvHeader = []string{"seq", "id", "kind", "member", "category", "points", "occurred_at", "recorded_at",
 	"source", "source_ref", "actor", "note", "url", "prev_hash", "hash"}
 
-func exportCSV(ctx context.Context, l *ledger.Ledger, w io.Writer) error {
+func exportCSV(ctx context.Context, l *ledger.Ledger, w io.Writer, progress func(int64)) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
 	err := l.Each(ctx, 0, func(x ledger.Entry) error {
+		progress(x.Seq)
 		return cw.Write([]string{
 			strconv.FormatInt(x.Seq, 10), x.ID, string(x.Kind), strconv.FormatInt(x.Member, 10), x.Category,
 			strconv.FormatInt(x.Points, 10), x.OccurredAt.UTC().Format(time.RFC3339),
@@ -131,7 +157,12 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	n, err := a.ledger.Rebuild(ctx)
+	update, end, err := a.progress(ctx, e, "rebuild")
+	if err != nil {
+		return err
+	}
+	n, err := a.ledger.RebuildAll(ctx, update)
+	end()
 	if err != nil {
 		return err // a *ledger.ChainError names the first bad seq
 	}

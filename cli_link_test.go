@@ -27,8 +27,8 @@ func TestLinkEmail(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"link", "--member", "github:alice", "--email", "Alice <a@b.org>"}, exitFailure, `email "Alice <a@b.org>": give a plain address`},
-		{[]string{"link", "--member", "github:alice", "--email", "nope"}, exitFailure, `email "nope"`},
+		{[]string{"link", "--member", "github:alice", "--email", "Alice <a@b.org>"}, exitUsage, `--email "Alice <a@b.org>": give a plain address`},
+		{[]string{"link", "--member", "github:alice", "--email", "nope"}, exitUsage, `--email "nope"`},
 		{[]string{"link", "--member", "github:alice", "--email", "a@b.org", "--github", "alice"}, exitUsage, "give --github or --email, not both"},
 		{[]string{"link", "--email", "a@b.org"}, exitUsage, "--member is required"},
 	}

@@ -8,20 +8,23 @@ import (
 	"github.com/docracy/docracy/ledger"
 )
 
-// runMember runs "docracy member college": a maintainer places a member in
-// a college, as /member college does on Discord.
 func runMember(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "member")
+	return runSubcommand(ctx, e, "member", []subcommand{
+		{"college", "--member M --college C [--note T] [--ref KEY]", "place a member in a college from now on, as /member college does; prints the entry's seq", runMemberCollege},
+		{"wallet", "--member M --address A", "set where a member is paid, as /wallet does", runMemberWallet},
+	}, args)
+}
+
+// runMemberCollege places a member in a college, as /member college does
+// on Discord: a chained college entry.
+func runMemberCollege(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "member college")
 	member := f.String("member", "", "the member `M`: github:<login>, discord:<user id> or a member id")
 	college := f.String("college", "", "the college `C`, one of the configured colleges")
 	note := f.String("note", "", "`T`: why, kept in the ledger")
 	ref := f.String("ref", "", "idempotency `KEY`: repeating a move with the same key adds nothing (default: a retry adds nothing)")
-	pos, err := f.parse(args, 1)
-	if err != nil {
+	if _, err := f.parse(args, 0); err != nil {
 		return err
-	}
-	if len(pos) == 0 || pos[0] != "college" {
-		return usagef("give the subcommand: docracy member college --member M --college C")
 	}
 	if err := f.require("member", "college"); err != nil {
 		return err
@@ -41,5 +44,31 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "member %d is already in %s by seq %d: nothing added\n", entry.Member, entry.Category, entry.Seq)
 	}
 	fmt.Fprintln(e.stdout, entry.Seq)
+	return nil
+}
+
+// runMemberWallet sets a member's payout address: what /wallet does, for a
+// treasurer without Discord. The address is private, so only its masked
+// form is printed.
+func runMemberWallet(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "member wallet")
+	member := f.String("member", "", "the member `M`: github:<login>, discord:<user id> or a member id")
+	address := f.String("address", "", "payout `ADDRESS`: an IBAN, a wallet address or a payment handle")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require("member", "address"); err != nil {
+		return err
+	}
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	masked, err := bot.NewCommunity(a.bot, a.ledger, praiseRules(a.cfg)).SetWallet(ctx, *member, *address)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "payout address of %s set: %s\n", *member, masked)
 	return nil
 }

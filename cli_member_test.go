@@ -31,7 +31,7 @@ func TestMemberCollege(t *testing.T) {
 	if rep := te.must("rep", "github:bob", "--format", "json"); !strings.Contains(rep, `"college":"partners"`) {
 		t.Errorf("rep --format json: %s", rep)
 	}
-	te.must("payout", "close", "--period", "2025-10")
+	te.must("payout", "close", "--period", "2025-10", "--yes")
 	rows, err := csv.NewReader(strings.NewReader(te.must("payout", "export", "--period", "2025-10"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -54,13 +54,13 @@ func TestMemberCollegeRefuses(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"", []string{"member", "college", "--member", "github:alice", "--college", "founders"}, exitFailure,
-			`docracy member: college "founders" is not one of partners, users, volunteers, workers`},
+		{"", []string{"member", "college", "--member", "github:alice", "--college", "founders"}, exitUsage,
+			`docracy member: --college "founders" is not one of partners, users, volunteers, workers`},
 		{"colleges: {}\n", []string{"member", "college", "--member", "github:alice", "--college", "workers"}, exitFailure,
 			"docracy member: colleges are off in this cooperative (colleges: {} in the configuration)"},
 		{"", []string{"member", "college", "--member", "github:alice"}, exitUsage, "--college is required"},
-		{"", []string{"member", "--member", "github:alice", "--college", "workers"}, exitUsage, "give the subcommand: docracy member college"},
-		{"", []string{"member", "move", "--member", "github:alice", "--college", "workers"}, exitUsage, "give the subcommand: docracy member college"},
+		{"", []string{"member", "--member", "github:alice", "--college", "workers"}, exitUsage, `unknown subcommand "--member": use college or wallet`},
+		{"", []string{"member", "move", "--member", "github:alice", "--college", "workers"}, exitUsage, `unknown subcommand "move": use college or wallet`},
 	} {
 		if err := os.WriteFile("docracy.yaml", []byte(tt.config), 0o600); err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ func TestMemberCollegeRefuses(t *testing.T) {
 	if head := mustVerify(t, te, te.db); !strings.HasPrefix(head, "ok 1 ") {
 		t.Errorf("a refused move wrote: %s", head)
 	}
-	if _, stderr, code := te.run("member", "-h"); code != exitOK || !strings.Contains(stderr, "usage: docracy member college --member M --college C") {
+	if _, stderr, code := te.run("member", "-h"); code != exitOK || !strings.Contains(stderr, "college --member M --college C") {
 		t.Errorf("member -h: exit %d, %q", code, stderr)
 	}
 }

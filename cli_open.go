@@ -67,10 +67,13 @@ func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !create {
-		if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no ledger at %s: check --db or the database key of the configuration", cfg.Database)
+	if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			return nil, fmt.Errorf("no ledger at %s: fix --db or the configuration's database key, "+
+				"or start one with docracy serve (docracy init writes a configuration)", cfg.Database)
 		}
+		// A mistyped --db would otherwise start a second ledger unnoticed.
+		fmt.Fprintf(e.stderr, "creating a new ledger at %s\n", cfg.Database)
 	}
 	l, err := openLedger(ctx, cfg)
 	if err != nil {

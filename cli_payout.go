@@ -5,10 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -16,24 +15,16 @@ import (
 )
 
 func runPayout(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("name a subcommand: preview, close, reopen or export")
-	}
-	switch args[0] {
-	case "preview":
-		return runPayoutPreview(ctx, e, args[1:])
-	case "close":
-		return runPayoutClose(ctx, e, args[1:])
-	case "reopen":
-		return runPayoutReopen(ctx, e, args[1:])
-	case "export":
-		return runPayoutExport(ctx, e, args[1:])
-	}
-	return usagef("unknown subcommand %q: use preview, close, reopen or export", args[0])
+	return runSubcommand(ctx, e, "payout", []subcommand{
+		{"preview", "[--period P] [--format text|json]", "show who would be paid what; writes nothing", runPayoutPreview},
+		{"close", "[--period P] [--yes]", "pay the period once: one payout entry per member (asks first on a terminal)", runPayoutClose},
+		{"reopen", "--period P --reason T [--yes]", "revoke every payout of a closed run, so the period may be closed again (asks first on a terminal)", runPayoutReopen},
+		{"export", "[--period P] [--format csv|json]", "the closed period's payments, for the treasurer's payment tool", runPayoutExport},
+	}, args)
 }
 
 func runPayoutPreview(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout preview")
 	period := f.String("period", "", "`PERIOD` to preview, e.g. 2026-11 or 2026-W48 (default the last ended)")
 	format := f.format()
 	if _, err := f.parse(args, 0); err != nil {
@@ -42,7 +33,7 @@ func runPayoutPreview(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
 		run, err := t.Preview(ctx, *period)
 		if err != nil {
 			return err
@@ -55,12 +46,19 @@ func runPayoutPreview(ctx context.Context, e *env, args []string) error {
 }
 
 func runPayoutClose(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout close")
 	period := f.String("period", "", "`PERIOD` to close, e.g. 2026-11 (default the last ended)")
+	yes := f.Bool("yes", false, "close without asking for confirmation (for scripts)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	if err := canConfirm(e, *yes); err != nil {
+		return err // before anything is read: a script without --yes learns at once
+	}
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
+		if err := confirmClose(ctx, e, t, *period, *yes); err != nil {
+			return err
+		}
 		run, err := t.Close(ctx, *period, actor(e), ledger.SourceCLI)
 		if err != nil {
 			return err
@@ -69,20 +67,26 @@ func runPayoutClose(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// runPayoutReopen revokes every payout entry of a period's standing run.
-// --yes is accepted for scripts; like close, it asks nothing.
+// runPayoutReopen revokes every payout entry of a period's standing run,
+// after showing it and asking on a terminal, as close does.
 func runPayoutReopen(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout reopen")
 	period := f.String("period", "", "closed `PERIOD` to reopen, e.g. 2026-11")
 	reason := f.String("reason", "", "why the run is reopened (`TEXT`, kept in the ledger)")
-	f.Bool("yes", false, "do not ask for confirmation")
+	yes := f.Bool("yes", false, "reopen without asking for confirmation (for scripts)")
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
 	if *period == "" || *reason == "" {
 		return usagef("name the run to reopen and why: --period P --reason T")
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	if err := canConfirm(e, *yes); err != nil {
+		return err
+	}
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
+		if err := confirmReopen(ctx, e, t, *period, *yes); err != nil {
+			return err
+		}
 		run, err := t.Reopen(ctx, *period, *reason, actor(e), ledger.SourceCLI)
 		if err != nil {
 			return err
@@ -91,8 +95,45 @@ func runPayoutReopen(ctx context.Context, e *env, args []string) error {
 	})
 }
 
+// confirmReopen shows the run whose payouts a reopen would revoke.
+func confirmReopen(ctx context.Context, e *env, t *bot.Treasury, period string, yes bool) error {
+	if yes {
+		return nil
+	}
+	run, err := t.ReopenPreview(ctx, period)
+	if err != nil {
+		return err
+	}
+	var summary strings.Builder
+	if err := printRun(&summary, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(&summary, "\nReopening appends a revoke entry for each payout above, %s %s in all; the period may then be closed again.\n",
+		run.Budget, run.Currency)
+	return confirm(e, summary.String(), false)
+}
+
+// confirmClose shows the treasurer the run a close would write, totals
+// first, and asks before closing it.
+func confirmClose(ctx context.Context, e *env, t *bot.Treasury, period string, yes bool) error {
+	if yes {
+		return nil
+	}
+	run, err := t.Preview(ctx, period)
+	if err != nil {
+		return err
+	}
+	var summary strings.Builder
+	if err := printRun(&summary, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(&summary, "\nClosing appends one payout entry per member above, %s %s in all, and cannot be undone silently.\n",
+		run.Budget, run.Currency)
+	return confirm(e, summary.String(), false)
+}
+
 func runPayoutExport(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "payout")
+	f := newFlags(e, "payout export")
 	period := f.String("period", "", "closed `PERIOD` to export (default the last ended)")
 	format := f.String("format", "csv", "output `FORMAT`: csv or json")
 	if _, err := f.parse(args, 0); err != nil {
@@ -101,7 +142,7 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "csv", "json"); err != nil {
 		return err
 	}
-	return withTreasury(ctx, e, f, func(t *bot.Treasury) error {
+	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
 		run, err := t.Export(ctx, *period)
 		if err != nil {
 			return err
@@ -113,7 +154,10 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-func withTreasury(ctx context.Context, e *env, f *flags, fn func(*bot.Treasury) error) error {
+// withTreasury opens the ledger and runs fn with its treasury, once the
+// --period given (if any) is known to be well formed: a malformed one is a
+// usage error, like any flag's value.
+func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(*bot.Treasury) error) error {
 	a, err := f.open(ctx, e, false)
 	if err != nil {
 		return err
@@ -122,6 +166,18 @@ func withTreasury(ctx context.Context, e *env, f *flags, fn func(*bot.Treasury) 
 	t, err := newTreasury(a.cfg, a.ledger)
 	if err != nil {
 		return err
+	}
+	if period != "" {
+		// Either kind of name is well formed: runs closed before a change
+		// of payouts.period stay readable, and the treasury refuses a
+		// close of the wrong kind itself.
+		kind := bot.Monthly
+		if strings.Contains(period, "-W") {
+			kind = bot.Weekly
+		}
+		if _, err := bot.ParsePeriod(period, kind, t.Rules.Location); err != nil {
+			return usagef("--%v", err) // the message starts with "period"
+		}
 	}
 	return fn(t)
 }
@@ -151,19 +207,8 @@ func payoutRules(cfg *config.Config) (bot.PayoutRules, error) {
 		Currency: p.Currency, Decimals: p.Decimals, Period: bot.PeriodKind(p.Period), Budget: budget,
 		Policy: bot.Policy(p.Policy), MinAmount: minAmount, MaxSharePercent: p.MaxSharePercent,
 		ExcludeColleges: p.ExcludeColleges, ExcludeMembers: p.ExcludeMembers,
-		Location: scheduleLocation(cfg.Digest.Schedule),
+		Location: cfg.Digest.Location(),
 	}, nil
-}
-
-// scheduleLocation is the time zone a cron schedule runs in: its CRON_TZ,
-// else UTC.
-func scheduleLocation(spec string) *time.Location {
-	if s, err := cron.ParseStandard(spec); err == nil {
-		if ss, ok := s.(*cron.SpecSchedule); ok && ss.Location != time.Local {
-			return ss.Location
-		}
-	}
-	return time.UTC
 }
 
 func printRun(w io.Writer, run bot.Run) error {

@@ -45,11 +45,11 @@ func TestPayoutCommands(t *testing.T) {
 		t.Errorf("preview wrote to the ledger: %s", head)
 	}
 
-	closed := te.must("payout", "close", "--period", "2025-10")
+	closed := te.must("payout", "close", "--period", "2025-10", "--yes")
 	if !strings.Contains(closed, "payout 2025-10") || !strings.Contains(closed, "600.00") {
 		t.Errorf("close printed:\n%s", closed)
 	}
-	if _, stderr, code := te.run("payout", "close", "--period", "2025-10", "--db", te.db); code != exitFailure ||
+	if _, stderr, code := te.run("payout", "close", "--period", "2025-10", "--yes", "--db", te.db); code != exitFailure ||
 		!strings.Contains(stderr, "period 2025-10 is already closed") {
 		t.Errorf("second close: exit %d, %q", code, stderr)
 	}
@@ -110,7 +110,7 @@ func TestPayoutReopenCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	te.must("credit", "--member", "github:alice", "--points", "3", "--category", "code", "--at", "2025-10-05T10:00:00Z")
-	te.must("payout", "close", "--period", "2025-10")
+	te.must("payout", "close", "--period", "2025-10", "--yes")
 	if _, stderr, code := te.run("payout", "reopen", "--period", "2025-10", "--db", te.db); code != exitUsage ||
 		!strings.Contains(stderr, "--reason") {
 		t.Errorf("reopen without a reason: exit %d, %q", code, stderr)
@@ -130,7 +130,7 @@ func TestPayoutReopenCommand(t *testing.T) {
 	if r, _ := reopened["reopened"].(map[string]any); r["reason"] != "wrong budget" {
 		t.Errorf("export json = %v", reopened)
 	}
-	again := te.must("payout", "close", "--period", "2025-10")
+	again := te.must("payout", "close", "--period", "2025-10", "--yes")
 	if !strings.Contains(again, "1000.00") || strings.Contains(again, "REOPENED") {
 		t.Errorf("second close printed:\n%s", again)
 	}

@@ -96,7 +96,7 @@ func TestPollCommands(t *testing.T) {
 		{[]string{"poll", "tally"}, exitUsage, `unknown subcommand "tally": use open, vote, close, show or list`},
 		{[]string{"poll", "open", "--mode", "member"}, exitUsage, "--question is required"},
 		{[]string{"poll", "open", "--question", "Q", "--mode", "member", "--closes", "soon"}, exitUsage, `--closes "soon"`},
-		{[]string{"poll", "open", "--question", "Q", "--mode", "member", "--quorum", "120"}, exitFailure, "quorum 120"},
+		{[]string{"poll", "open", "--question", "Q", "--mode", "member", "--quorum", "120"}, exitUsage, "--quorum 120: give a percentage"},
 		{[]string{"poll", "show", "--poll", "e999"}, exitFailure, "poll e999 does not exist"},
 		{[]string{"poll", "vote", "--poll", college, "--member", "1", "--option", "no"}, exitFailure, "is closed"},
 	} {

@@ -25,6 +25,9 @@ type testEnv struct {
 	t   *testing.T
 	db  string
 	env map[string]string
+	// terminal makes stdin and stderr a terminal; stdin is what is typed.
+	terminal bool
+	stdin    string
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -38,7 +41,7 @@ func (te *testEnv) run(args ...string) (stdout, stderr string, code int) {
 	e := &env{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) {
 		v, ok := te.env[k]
 		return v, ok
-	}}
+	}, stdin: strings.NewReader(te.stdin), stdinTerminal: te.terminal, stderrTerminal: te.terminal}
 	code = run(context.Background(), e, args)
 	return out.String(), errOut.String(), code
 }
@@ -163,7 +166,7 @@ func TestRevokeCommand(t *testing.T) {
 		t.Errorf("second revoke: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	_, stderr, code = te.run("revoke", "--entry", "2", "--reason", "x", "--db", te.db)
-	if code != exitFailure || !strings.Contains(stderr, "entry 2 is a revoke entry: only credit and praise entries can be revoked") {
+	if code != exitUsage || !strings.Contains(stderr, "--entry 2 is a revoke entry: only credit and praise entries can be revoked") {
 		t.Errorf("revoking a revoke: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -169,8 +169,8 @@ func checkFailures(t *testing.T, dir, db string) {
 		{[]string{"credit", "--db", db, "--member", "github:alice", "--points", "5"}, 2, "--category is required"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"export", "--db", db, "--format", "xml"}, 2, `--format "xml": use jsonl or csv`},
-		{[]string{"credit", "--db", db, "--member", "github:alice", "--points", "5", "--category", "foo"}, 1,
-			`docracy credit: category "foo" is not one of code, review, doc, design, translation, bug, security, infra, community, research, ops`},
+		{[]string{"credit", "--db", db, "--member", "github:alice", "--points", "5", "--category", "foo"}, 2,
+			`docracy credit: --category "foo" is not one of code, review, doc, design, translation, bug, security, infra, community, research, ops`},
 		{[]string{"rep", "--db", db, "github:nobody"}, 1, "no member holds github:nobody yet"},
 		{[]string{"verify", "--db", filepath.Join(dir, "typo.db")}, 1, "no ledger at"},
 	}

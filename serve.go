@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -64,6 +65,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	log.Info("docracy starting", "version", versionString(), "database", cfg.Database)
 	log.Debug("configuration", "config", cfg) // secrets redacted by config
+	if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
+		log.Info("creating a new ledger", "database", cfg.Database)
+	}
 	l, err := openLedger(ctx, cfg)
 	if err != nil {
 		return err

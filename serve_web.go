@@ -44,7 +44,7 @@ func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, 
 	bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
 	d := &web.Dashboard{
 		Records: b, Payouts: t, Polls: a, Checker: checker, Categories: cfg.Scoring.Categories,
-		HalfLife: cfg.Scoring.HalfLife(), Now: time.Now, Logger: log.With("part", "web"),
+		HalfLife: cfg.Scoring.HalfLife(), Location: cfg.Digest.Location(), Now: time.Now, Logger: log.With("part", "web"),
 	}
 	d.Routes(mux)
 	reg.MustRegister(&web.LedgerCollector{Ledger: l, Checker: checker, Logger: log})

@@ -100,6 +100,7 @@ func (s *DigestScheduler) lastSlot(ctx context.Context) (time.Time, error) {
 // post builds and posts the digest of the period that slot ends, retrying
 // until it is posted or the next slot is due.
 func (s *DigestScheduler) post(ctx context.Context, slot time.Time) error {
+	slot = slot.In(ScheduleLocation(s.Schedule)) // the digest shows its dates there
 	start := PreviousSlot(s.Schedule, slot)
 	next := s.Schedule.Next(slot)
 	wait := max(s.Backoff, time.Second)
@@ -153,7 +154,19 @@ func PreviousSlot(s cron.Schedule, slot time.Time) time.Time {
 
 // DigestPeriodAt is the period whose digest is the latest due at t: from
 // the slot before the last slot up to t, to that last slot.
+// Both are in the schedule's time zone, as the digest shows them.
 func DigestPeriodAt(s cron.Schedule, t time.Time) (start, end time.Time) {
+	t = t.In(ScheduleLocation(s))
 	end = PreviousSlot(s, s.Next(t))
 	return PreviousSlot(s, end), end
+}
+
+// ScheduleLocation is the time zone a schedule runs in: its CRON_TZ, else
+// the server's. cron returns a slot in the zone of the time it was given,
+// so a digest's dates are brought there before they are shown.
+func ScheduleLocation(s cron.Schedule) *time.Location {
+	if ss, ok := s.(*cron.SpecSchedule); ok && ss.Location != nil {
+		return ss.Location
+	}
+	return time.Local
 }

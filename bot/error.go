@@ -13,6 +13,7 @@ type Code string
 const (
 	CodeInvalid  Code = "invalid"   // the request is wrong: fix the field and retry
 	CodeNotFound Code = "not_found" // the named member or entry does not exist
+	CodeConflict Code = "conflict"  // the request is well formed but the ledger's state refuses it: a closed poll, a paid period
 	CodeInternal Code = "internal"  // anything else: not the caller's fault
 )
 
@@ -28,6 +29,10 @@ func (e *Error) Error() string { return e.Message }
 
 func invalidf(field, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func conflictf(field, format string, args ...any) *Error {
+	return &Error{Code: CodeConflict, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFoundf(field, format string, args ...any) *Error {

@@ -164,6 +164,8 @@ func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) 
 		status = http.StatusBadRequest
 	case CodeNotFound:
 		status = http.StatusNotFound
+	case CodeConflict:
+		status = http.StatusConflict
 	default:
 		b.Logger.Error("api", "path", r.URL.Path, "err", err)
 	}

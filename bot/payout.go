@@ -152,7 +152,7 @@ func (t *Treasury) Close(ctx context.Context, period, actor string, source ledge
 	}
 	_, err = t.Ledger.ClosePayout(ctx, t.ledgerRun(run, actor), source)
 	if errors.Is(err, ledger.ErrPeriodClosed) {
-		return Run{}, invalidf("period", "period %s is already closed: see docracy payout export --period %s", p.Name, p.Name)
+		return Run{}, conflictf("period", "period %s is already closed: see docracy payout export --period %s", p.Name, p.Name)
 	} else if err != nil {
 		return Run{}, fmt.Errorf("close %s: %w", p.Name, err)
 	}

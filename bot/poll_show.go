@@ -94,7 +94,7 @@ func pollError(id string, err error) error {
 	case errors.Is(err, ledger.ErrNotFound):
 		return notFoundf("poll", "poll %s does not exist: see the list of polls (docracy poll list, /api/v1/polls)", id)
 	case errors.Is(err, ledger.ErrPollClosed):
-		return invalidf("poll", "poll %s is closed: its result is final", id)
+		return conflictf("poll", "poll %s is closed: its result is final", id)
 	}
 	return fmt.Errorf("poll %s: %w", id, err)
 }

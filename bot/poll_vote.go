@@ -76,9 +76,9 @@ func notElector(info ledger.PollInfo, who string) error {
 			info.ID(), opened),
 	}[info.Mode]
 	if who == "you" {
-		return invalidf("member", "you are not in this poll's electorate: %s", why)
+		return conflictf("member", "you are not in this poll's electorate: %s", why)
 	}
-	return invalidf("member", "%s, so not in this poll's electorate: %s", who, why)
+	return conflictf("member", "%s, so not in this poll's electorate: %s", who, why)
 }
 
 // ClosePollRequest asks to close a poll now.

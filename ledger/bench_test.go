@@ -119,3 +119,17 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyAll is BenchmarkVerify with every derived table checked
+// against the chain in the same pass: what docracy verify does.
+func BenchmarkVerifyAll(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, n, err := l.VerifyAll(ctx, nil); err != nil || n != int64(ledgertest.Large.Entries) {
+			b.Fatalf("%d entries, %v", n, err)
+		}
+	}
+}

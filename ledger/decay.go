@@ -223,20 +223,6 @@ func (w *writer) repair(ctx context.Context) error {
 	return w.rebuild(ctx, w.decay.halfLife)
 }
 
-// Rebuild recomputes every table derived from the chain (scores, totals
-// and the decay meta) in one transaction, after checking that the chain
-// itself is intact: a broken chain is refused, and nothing is changed.
-func (l *Ledger) Rebuild(ctx context.Context) (entries int64, err error) {
-	if _, entries, err = l.Verify(ctx); err != nil {
-		return entries, fmt.Errorf("rebuild: %w", err)
-	}
-	err = l.write(ctx, func(w *writer) error { return w.rebuild(ctx, l.halfLife.Seconds()) })
-	if err != nil {
-		return entries, fmt.Errorf("rebuild: %w", err)
-	}
-	return entries, nil
-}
-
 // rebuildScores counts every credit and praise that no revoke entry
 // cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt.
 const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)

@@ -27,6 +27,11 @@ func (l *Ledger) CheckPayouts(ctx context.Context) error {
 		return fmt.Errorf("payouts: check: %w", err)
 	}
 	defer tx.Rollback()
+	return checkPayouts(ctx, tx)
+}
+
+// checkPayouts is CheckPayouts within a read, such as verify's snapshot.
+func checkPayouts(ctx context.Context, tx queryer) error {
 	chain, err := derivePayouts(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("payouts: check: %w", err)
@@ -79,7 +84,7 @@ func comparePayouts(chain []PayoutRun, runs map[string]PayoutRun, rows map[int64
 	for _, c := range chain {
 		t, ok := runs[c.ID]
 		if !ok {
-			return fmt.Errorf("payouts: run %s: table has no such run, chain says it was closed %s", c.ID, formatTime(c.ClosedAt))
+			return derivedf("payouts", "run %s: table has no such run, chain says it was closed %s", c.ID, formatTime(c.ClosedAt))
 		}
 		if err := compareRun(c, t); err != nil {
 			return err
@@ -93,11 +98,11 @@ func comparePayouts(chain []PayoutRun, runs map[string]PayoutRun, rows map[int64
 		}
 	}
 	if ids := slices.Sorted(maps.Keys(runs)); len(ids) > 0 {
-		return fmt.Errorf("payouts: run %s: table has it, chain has no payout entry of it", ids[0])
+		return derivedf("payouts", "run %s: table has it, chain has no payout entry of it", ids[0])
 	}
 	if seqs := slices.Sorted(maps.Keys(rows)); len(seqs) > 0 {
 		t := rows[seqs[0]]
-		return fmt.Errorf("payouts: run %s member %d: table says %s, chain has no such payout (seq %d)", t.run, t.member, t.amount, seqs[0])
+		return derivedf("payouts", "run %s member %d: table says %s, chain has no such payout (seq %d)", t.run, t.member, t.amount, seqs[0])
 	}
 	return nil
 }
@@ -107,13 +112,13 @@ func comparePayout(c PayoutRun, p Payout, rows map[int64]tablePayout) error {
 	want := FormatAmount(p.Amount, c.Decimals)
 	switch {
 	case !ok:
-		return fmt.Errorf("payouts: run %s member %d: table has no payout, chain says %s", c.ID, p.Member, want)
+		return derivedf("payouts", "run %s member %d: table has no payout, chain says %s", c.ID, p.Member, want)
 	case t.run != c.ID:
-		return fmt.Errorf("payouts: run %s member %d: table puts entry %d in run %s", c.ID, p.Member, p.Seq, t.run)
+		return derivedf("payouts", "run %s member %d: table puts entry %d in run %s", c.ID, p.Member, p.Seq, t.run)
 	case t.member != p.Member:
-		return fmt.Errorf("payouts: run %s entry %d: table says member %d, chain says member %d", c.ID, p.Seq, t.member, p.Member)
+		return derivedf("payouts", "run %s entry %d: table says member %d, chain says member %d", c.ID, p.Seq, t.member, p.Member)
 	case t.amount != p.Amount.String():
-		return fmt.Errorf("payouts: run %s member %d: table says %s, chain says %s", c.ID, p.Member, tableAmount(t.amount, c.Decimals), want)
+		return derivedf("payouts", "run %s member %d: table says %s, chain says %s", c.ID, p.Member, tableAmount(t.amount, c.Decimals), want)
 	}
 	return nil
 }
@@ -141,7 +146,7 @@ func compareRun(c, t PayoutRun) error {
 	}
 	for _, f := range fields {
 		if f.table != f.chain {
-			return fmt.Errorf("payouts: run %s: table says %s %s, chain says %s", c.ID, f.name, f.table, f.chain)
+			return derivedf("payouts", "run %s: table says %s %s, chain says %s", c.ID, f.name, f.table, f.chain)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -211,8 +212,9 @@ func firstDifference(got, want map[string]string) error {
 		g, inTables := got[name]
 		c, inChain := want[name]
 		if g != c || inTables != inChain {
-			return fmt.Errorf("check polls: %s: the tables hold %s where the chain gives %s: run docracy rebuild",
-				name, show(got, name), show(want, name))
+			table, row, _ := strings.Cut(name, ": ")
+			return derivedf(table, "%s: the table holds %s where the chain gives %s: run docracy rebuild",
+				row, show(got, name), show(want, name))
 		}
 	}
 	return nil

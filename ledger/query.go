@@ -117,7 +117,12 @@ func (l *Ledger) History(ctx context.Context, member int64, limit int) ([]Entry,
 }
 
 func (l *Ledger) queryEntries(ctx context.Context, fn func(Entry) error, where string, args ...any) error {
-	rows, err := l.db.QueryContext(ctx, "SELECT "+entryColumns+" FROM entries WHERE "+where, args...)
+	return queryEntries(ctx, l.db, fn, where, args...)
+}
+
+// queryEntries reads entries through q, a connection or a transaction.
+func queryEntries(ctx context.Context, q queryer, fn func(Entry) error, where string, args ...any) error {
+	rows, err := q.QueryContext(ctx, "SELECT "+entryColumns+" FROM entries WHERE "+where, args...)
 	if err != nil {
 		return fmt.Errorf("read entries: %w", err)
 	}

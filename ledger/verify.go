@@ -60,28 +60,36 @@ func (v *Verifier) Head() Head { return v.head }
 func (v *Verifier) Entries() int64 { return v.entries }
 
 // Verify recomputes the whole chain from the stored entries and returns
-// its head, or a *ChainError naming the first bad seq. Reading rows out of
-// SQLite costs more than hashing them, so one goroutine reads while this
-// one hashes: on two cores the hashing is nearly free.
+// its head, or a *ChainError naming the first bad seq. It checks the chain
+// alone; VerifyAll checks the derived tables as well.
 func (l *Ledger) Verify(ctx context.Context) (Head, int64, error) {
+	return verifyChain(ctx, l.db, nil, nil)
+}
+
+// verifyChain recomputes the chain read through q, handing each verified
+// entry to observe and the running count to progress (either may be nil).
+// Reading rows out of SQLite costs more than hashing them, so one
+// goroutine reads while this one hashes: on two cores the hashing is
+// nearly free.
+func verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []Entry, 4)
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		read <- l.eachBatch(ctx, batches)
+		read <- eachBatch(ctx, q, batches)
 	}()
 	v := NewVerifier()
 	var chainErr error
 	for batch := range batches {
-		for _, e := range batch {
-			if chainErr == nil {
-				chainErr = v.Add(e)
-			}
+		if chainErr == nil {
+			chainErr = v.addBatch(batch, observe)
 		}
 		if chainErr != nil {
 			cancel() // stop reading; drain what is in flight
+		} else if progress != nil {
+			progress(v.Entries())
 		}
 	}
 	if err := <-read; chainErr == nil && err != nil {
@@ -90,8 +98,22 @@ func (l *Ledger) Verify(ctx context.Context) (Head, int64, error) {
 	return v.Head(), v.Entries(), chainErr
 }
 
+// addBatch adds entries until the first bad one, handing each good one to
+// observe.
+func (v *Verifier) addBatch(batch []Entry, observe func(Entry)) error {
+	for _, e := range batch {
+		if err := v.Add(e); err != nil {
+			return err
+		}
+		if observe != nil {
+			observe(e)
+		}
+	}
+	return nil
+}
+
 // eachBatch sends every entry in seq order, a thousand at a time.
-func (l *Ledger) eachBatch(ctx context.Context, out chan<- []Entry) error {
+func eachBatch(ctx context.Context, q queryer, out chan<- []Entry) error {
 	const size = 1000
 	batch := make([]Entry, 0, size)
 	send := func() error {
@@ -103,13 +125,13 @@ func (l *Ledger) eachBatch(ctx context.Context, out chan<- []Entry) error {
 			return ctx.Err()
 		}
 	}
-	err := l.Each(ctx, 0, func(e Entry) error {
+	err := queryEntries(ctx, q, func(e Entry) error {
 		batch = append(batch, e)
 		if len(batch) < size {
 			return nil
 		}
 		return send()
-	})
+	}, "seq > 0 ORDER BY seq")
 	if err == nil && len(batch) > 0 {
 		err = send()
 	}

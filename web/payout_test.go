@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPayoutPage(t *testing.T) {
@@ -20,5 +21,32 @@ func TestPayoutPage(t *testing.T) {
 	}
 	if strings.Contains(body, "FR76") {
 		t.Error("the payout page shows a payout address")
+	}
+}
+
+// The payout page shows the period's dates in the cooperative's time zone:
+// November in Paris runs from 1 Nov to 30 Nov, though it begins on 31 Oct
+// at 23:00 UTC; and the time it was closed, in that zone too.
+func TestPayoutPageInTheCooperativesZone(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	f.dashboard.Location = paris
+	f.treasury.Rules.Location = paris // serve gives both the configuration's zone
+	_, body := f.get(t, "GET", "/payouts/2026-02")
+	for _, want := range []string{
+		`<time datetime="2026-01-31T23:00:00Z">1 Feb 2026</time> to <time datetime="2026-02-28T23:00:00Z">28 Feb 2026</time>`,
+		`<dd>100.00 EUR</dd>`,
+		` CET</time>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("payout page lacks %s:\n%s", want, body)
+		}
+	}
+	f.dashboard.Location, f.treasury.Rules.Location = nil, time.UTC
+	if _, body := f.get(t, "GET", "/payouts/2026-02"); !strings.Contains(body, `>1 Feb 2026</time> to <time datetime="2026-03-01T00:00:00Z">28 Feb 2026</time>`) {
+		t.Errorf("in UTC, the period is February:\n%s", body)
 	}
 }

@@ -29,25 +29,54 @@ var (
 )
 
 func parsePage(name string) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+	return parsePageIn(name, time.UTC)
+}
+
+// parsePageIn parses a page that shows dates in loc.
+func parsePageIn(name string, loc *time.Location) *template.Template {
+	return template.Must(template.New(name).Funcs(funcs).Funcs(zoneFuncs(loc)).
+		ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+}
+
+// zoneFuncs show times in loc, the cooperative's time zone: a month that
+// begins at midnight in Paris begins on the 1st, not on the 31st in UTC.
+// The machine-readable datetime attribute stays in UTC.
+func zoneFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date":      func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") },
+		"timestamp": func(t time.Time) string { return t.In(loc).Format("2 Jan 2006 15:04 MST") },
+		// lastDay is the last day of a span that ends (exclusive) at end.
+		"lastDay": func(end time.Time) string { return end.In(loc).Add(-time.Second).Format("2 Jan 2006") },
+	}
+}
+
+// zoned returns page t as it shows dates in the dashboard's time zone,
+// parsed once per dashboard.
+func (d *Dashboard) zoned(t *template.Template) *template.Template {
+	if d.Location == nil || d.Location == time.UTC {
+		return t
+	}
+	if z, ok := d.pages.Load(t.Name()); ok {
+		return z.(*template.Template)
+	}
+	z, _ := d.pages.LoadOrStore(t.Name(), parsePageIn(t.Name(), d.Location))
+	return z.(*template.Template)
 }
 
 var funcs = template.FuncMap{
-	"asset":     assetURL,
-	"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"datetime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"timestamp": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"score":     formatScore,
-	"member":    func(id int64) string { return "/members/" + strconv.FormatInt(id, 10) },
-	"payout":    func(period string) string { return "/payouts/" + period },
-	"poll":      func(id string) string { return "/polls/" + id },
-	"entry":     entryURL,
-	"mode":      modePhrase,
-	"outcome":   outcomePhrase,
-	"short":     func(hash string) string { return hash[:min(len(hash), 12)] },
-	"window":    windowPhrase,
-	"percent":   percent,
-	"plural":    plural,
+	"asset":    assetURL,
+	"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"score":    formatScore,
+	"member":   func(id int64) string { return "/members/" + strconv.FormatInt(id, 10) },
+	"payout":   func(period string) string { return "/payouts/" + period },
+	"poll":     func(id string) string { return "/polls/" + id },
+	"entry":    entryURL,
+	"mode":     modePhrase,
+	"outcome":  outcomePhrase,
+	"short":    func(hash string) string { return hash[:min(len(hash), 12)] },
+	"window":   windowPhrase,
+	"percent":  percent,
+	"plural":   plural,
 }
 
 // plural counts n things: "1 entry", "2 entries".
@@ -128,6 +157,7 @@ func formatScore(v float64) string {
 // answers a clean 500 instead of half a page.
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
 	var buf bytes.Buffer
+	t = d.zoned(t)
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		d.logger().Error("render", "path", r.URL.Path, "template", t.Name(), "err", err)
 		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(internalErrorPage)
@@ -167,6 +197,8 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.renderError(w, r, http.StatusBadRequest, bot.ErrorMessage(err))
 	case bot.CodeNotFound:
 		d.renderError(w, r, http.StatusNotFound, bot.ErrorMessage(err))
+	case bot.CodeConflict:
+		d.renderError(w, r, http.StatusConflict, bot.ErrorMessage(err))
 	default:
 		d.logger().Error("dashboard", "path", r.URL.Path, "err", err)
 		d.renderError(w, r, http.StatusInternalServerError, "Something went wrong on our side; it has been logged.")

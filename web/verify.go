@@ -10,14 +10,16 @@ import (
 	"github.com/docracy/docracy/ledger"
 )
 
-// ChainVerifier recomputes the hash chain; *ledger.Ledger provides it.
+// ChainVerifier recomputes the hash chain and checks every table derived
+// from it; *ledger.Ledger provides it.
 type ChainVerifier interface {
-	Verify(ctx context.Context) (ledger.Head, int64, error)
+	VerifyAll(ctx context.Context, progress func(int64)) (ledger.Head, int64, error)
 }
 
-// Verification is the outcome of one check of the whole chain.
+// Verification is the outcome of one check of the whole chain and of the
+// tables derived from it.
 type Verification struct {
-	OK      bool          // every entry up to Head matches its hash
+	OK      bool          // every entry up to Head matches its hash, and every derived table agrees with them
 	Head    ledger.Head   // the last entry checked
 	Entries int64         // entries checked
 	Problem string        // why it is not OK, fit to publish
@@ -25,7 +27,7 @@ type Verification struct {
 	Took    time.Duration // how long it ran
 }
 
-// Checker verifies the chain in the background and keeps the last result,
+// Checker verifies the chain and the derived tables in the background and keeps the last result,
 // so that pages show it without walking a million entries per visit.
 type Checker struct {
 	Ledger ChainVerifier
@@ -60,17 +62,23 @@ func (c *Checker) Run(ctx context.Context, interval time.Duration) {
 // by ctx records nothing: it says nothing about the chain.
 func (c *Checker) Check(ctx context.Context) (Verification, bool) {
 	start := c.Now()
-	head, n, err := c.Ledger.Verify(ctx)
+	head, n, err := c.Ledger.VerifyAll(ctx, nil)
 	if err != nil && ctx.Err() != nil {
 		return Verification{}, false
 	}
 	v := Verification{OK: err == nil, Head: head, Entries: n, At: c.Now()}
 	v.Took = v.At.Sub(start)
 	var chainErr *ledger.ChainError
+	var derivedErr *ledger.DerivedError
 	switch {
 	case errors.As(err, &chainErr):
 		v.Problem = chainErr.Error()
 		c.logger().Error("ledger verification failed", "seq", chainErr.Seq, "reason", chainErr.Reason)
+	case errors.As(err, &derivedErr):
+		// Members' figures are read from these tables: a difference is as
+		// grave as a broken chain, and "docracy rebuild" repairs it.
+		v.Problem = "derived table " + derivedErr.Error()
+		c.logger().Error("ledger verification failed", "table", derivedErr.Table, "difference", derivedErr.Detail)
 	case err != nil:
 		// An I/O error says nothing about the chain, and its text is ours.
 		v.Problem = "the ledger could not be read to the end"

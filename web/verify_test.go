@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"github.com/docracy/docracy/web"
 )
 
-// fakeVerifier answers Verify with a fixed outcome, taking a second of
+// fakeVerifier answers VerifyAll with a fixed outcome, taking a second of
 // the test's clock.
 type fakeVerifier struct {
 	head    ledger.Head
@@ -23,7 +24,7 @@ type fakeVerifier struct {
 	clock   *time.Time
 }
 
-func (f fakeVerifier) Verify(ctx context.Context) (ledger.Head, int64, error) {
+func (f fakeVerifier) VerifyAll(ctx context.Context, _ func(int64)) (ledger.Head, int64, error) {
 	*f.clock = f.clock.Add(time.Second)
 	if err := ctx.Err(); err != nil {
 		return ledger.Head{}, 0, err
@@ -122,9 +123,28 @@ func TestVerificationMark(t *testing.T) {
 	f.credit(t, "github:alice", 1, "code", 0, "", "")
 	_, body := f.get(t, "GET", "/")
 	want := `<span class="badge ok"><span aria-hidden="true">✓</span> Verified</span>
-			entries 1 to ` + itoa(head.Seq) + ` match their hashes (head <code>` + head.Hash[:12] + `</code>), checked <time datetime="2026-03-01T12:00:00Z">1 Mar 2026 12:00 UTC</time>; 1 entry appended since.`
+			entries 1 to ` + itoa(head.Seq) + ` match their hashes and every table derived from them agrees (head <code>` + head.Hash[:12] + `</code>), checked <time datetime="2026-03-01T12:00:00Z">1 Mar 2026 12:00 UTC</time>; 1 entry appended since.`
 	if got := section(t, body, "verification"); !strings.Contains(got, want) {
 		t.Errorf("after a good check:\n%s\nwant\n%s", got, want)
+	}
+
+	// A derived table edited behind the ledger's back breaks the mark too:
+	// the leaderboard reads it.
+	db, err := sql.Open("sqlite", f.ledger.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec("UPDATE totals SET points = 99 WHERE member_id = 2 AND category = 'doc'")
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checker.Check(ctx)
+	_, body = f.get(t, "GET", "/")
+	want = `<span class="badge bad"><span aria-hidden="true">✗</span> Broken</span>
+			derived table totals: member 2 category doc: table says 99 points, chain says 20 (checked`
+	if got := section(t, body, "verification"); !strings.Contains(got, want) {
+		t.Errorf("after a derived table was edited:\n%s\nwant\n%s", got, want)
 	}
 
 	f.checker.Ledger = fakeVerifier{clock: new(time.Time), err: &ledger.ChainError{Seq: 3, Reason: "an entry was deleted"}}

@@ -27,6 +27,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/docracy/docracy/bot"
@@ -82,10 +83,16 @@ type Dashboard struct {
 	// no decay. The reputation chart decays points with it.
 	HalfLife time.Duration
 
+	// Location is the cooperative's time zone (the digest schedule's), in
+	// which dates are shown; nil means UTC.
+	Location *time.Location
+
 	// Now is the clock; tests set it to a fixed time.
 	Now func() time.Time
 	// Logger receives the errors a visitor only sees as "internal error".
 	Logger *slog.Logger
+
+	pages sync.Map // page name → *template.Template showing dates in Location
 }
 
 // Routes registers the dashboard's pages on mux. The catch-all "/" answers

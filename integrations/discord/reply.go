@@ -139,7 +139,7 @@ func outcome(err error) string {
 		return outcomeOK
 	case errors.As(err, &r):
 		return r.outcome
-	case bot.ErrorCode(err) == bot.CodeInvalid:
+	case bot.ErrorCode(err) == bot.CodeInvalid, bot.ErrorCode(err) == bot.CodeConflict:
 		return outcomeInvalid
 	case bot.ErrorCode(err) == bot.CodeNotFound:
 		return outcomeNotFound

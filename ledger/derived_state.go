@@ -1,0 +1,159 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// chainState is what the chain says the derived tables must hold,
+// gathered entry by entry while the chain is verified: one pass over the
+// ledger serves both checks. It holds aggregates and the few entries that
+// are not credits, never the whole ledger.
+type chainState struct {
+	head    Head
+	entries int64
+
+	revoked  map[string]bool // ids of entries named by a revoke entry
+	decay    decay           // the stored anchor and half-life weights are computed with
+	halfLife float64         // the configured half-life, seconds
+	rep      map[repKey]*repSum
+
+	github  map[string]int64 // GitHub user id → member first credited under it
+	discord map[string]int64 // Discord user id → member a link entry attached it to
+	merged  map[int64]int64  // member → member a link merged it into
+	college map[int64]string // member → category of their latest college entry
+	payouts []Entry          // payout entries, in seq order
+}
+
+// repKey is a totals row: category "" is the member's total.
+type repKey struct {
+	member   int64
+	category string
+}
+
+// repSum is what the counted entries of one member and category add up to.
+type repSum struct {
+	entries int64
+	points  int64
+	at      int64   // sum of the times decay counts them from
+	weight  float64 // sum of their weights under decay
+	scale   float64 // sum of the weights' magnitudes: the bound on rounding
+}
+
+// newChainState starts a pass with what must be known before the first
+// entry: which entries are revoked (a revoke comes after its entry) and
+// the decay anchor. The revokes are read through the source_ref index.
+func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*chainState, error) {
+	s := &chainState{
+		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
+		rep: map[repKey]*repSum{}, github: map[string]int64{}, discord: map[string]int64{},
+		merged: map[int64]int64{}, college: map[int64]string{},
+	}
+	rows, err := q.QueryContext(ctx, "SELECT substr(source_ref, 8) FROM entries WHERE source_ref >= 'revoke:' AND source_ref < 'revoke;'")
+	if err != nil {
+		return nil, fmt.Errorf("read revokes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read revokes: %w", err)
+		}
+		s.revoked[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read revokes: %w", err)
+	}
+	s.decay, err = readDecay(ctx, q)
+	return s, err
+}
+
+// add takes one verified entry into account.
+func (s *chainState) add(e Entry) {
+	switch e.Kind {
+	case KindCredit, KindPraise:
+		s.addScore(e)
+		s.addGitHubAccount(e)
+	case KindLink:
+		s.addLink(e)
+	case KindCollege:
+		s.college[e.Member] = e.Category
+	case KindPayout:
+		s.payouts = append(s.payouts, e)
+	}
+}
+
+func (s *chainState) addScore(e Entry) {
+	if s.revoked[e.ID] {
+		return
+	}
+	at := e.scoredAt()
+	w := s.decay.weight(e.Points, at)
+	for _, c := range []string{e.Category, ""} {
+		k := repKey{e.Member, c}
+		sum := s.rep[k]
+		if sum == nil {
+			sum = &repSum{}
+			s.rep[k] = sum
+		}
+		sum.entries++
+		sum.points += e.Points
+		sum.at += at
+		sum.weight += w
+		sum.scale += max(w, -w)
+	}
+}
+
+// addGitHubAccount notes the GitHub account a pull request credit names
+// (github:<host>:pr:<repo>:<number>:author:<user id>): the member credited
+// held it then. Keys by login or by member name no numeric id.
+func (s *chainState) addGitHubAccount(e Entry) {
+	if !strings.HasPrefix(e.SourceRef, "github:") {
+		return
+	}
+	_, id, ok := strings.Cut(e.SourceRef, ":author:")
+	if !ok {
+		return
+	}
+	if _, err := strconv.ParseUint(id, 10, 63); err != nil {
+		return
+	}
+	if _, seen := s.github[id]; !seen {
+		s.github[id] = e.Member
+	}
+}
+
+// addLink notes the Discord account a link entry attached
+// (link:discord:<id>:github:<login>), and the member it merged, if any.
+func (s *chainState) addLink(e Entry) {
+	rest, ok := strings.CutPrefix(e.SourceRef, "link:discord:")
+	if !ok {
+		return
+	}
+	if id, _, ok := strings.Cut(rest, ":github:"); ok && id != "" {
+		s.discord[id] = e.Member
+	}
+	if m := mergeNote.FindAllStringSubmatch(e.Note, -1); len(m) > 0 {
+		last := m[len(m)-1]
+		from, _ := strconv.ParseInt(last[1], 10, 64)
+		to, _ := strconv.ParseInt(last[2], 10, 64)
+		if to == e.Member {
+			s.merged[from] = to
+		}
+	}
+}
+
+// member is who m is now: the member it was merged into, if it was.
+func (s *chainState) member(m int64) int64 {
+	for range len(s.merged) + 1 { // merges never loop; the bound guards a forged chain
+		to, ok := s.merged[m]
+		if !ok {
+			return m
+		}
+		m = to
+	}
+	return m
+}

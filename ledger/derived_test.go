@@ -1,0 +1,236 @@
+package ledger_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"testing"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+// derivedLedger is a small ledger that fills every derived table: GitHub
+// credits under numeric ids, a revoke, praise, a Discord member paid and
+// then merged into a GitHub member by a link, colleges, two payout runs.
+type derivedLedger struct {
+	l                 *ledger.Ledger
+	path              string
+	alice, bob, carol int64
+	payout            int64 // seq of alice's 2026-10 payout entry
+}
+
+func newDerivedLedger(t *testing.T) derivedLedger {
+	ctx := context.Background()
+	d := derivedLedger{path: filepath.Join(t.TempDir(), "docracy.db")}
+	d.l = openPath(t, d.path, ledger.Options{HalfLife: ledgerHalfLife})
+	d.alice = ensure(t, d.l, ghAccount("101", "alice"), "")
+	d.bob = ensure(t, d.l, ghAccount("202", "bob"), "")
+	discord := ledger.Account{Platform: ledger.PlatformDiscord, ExternalID: "80351110224678912"}
+	dana := ensure(t, d.l, discord, "Dana on Discord")
+	d.carol = member(t, d.l, "carol")
+	for i, c := range []struct {
+		member int64
+		points int64
+		ref    string
+	}{{d.alice, 5, "github:github.com:pr:1:1:author:101"}, {d.alice, 2, "github:github.com:pr:1:2:author:101"},
+		{d.bob, 5, "github:github.com:pr:1:3:author:202"}, {dana, 3, "meetup"}, {d.alice, 4, "github:github.com:pr:1:4:author:101"}} {
+		mustAppend(t, d.l, credit(c.member, c.points, []string{"code", "code", "code", "community", "doc"}[i], c.ref, t0.Add(-48*3600e9)))
+	}
+	if _, _, err := d.l.Revoke(ctx, ledger.RevokeRequest{Seq: 5, Source: ledger.SourceCLI, Actor: "cli:t", Reason: "not a PR"}); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, d.l, praise(d.bob, "discord:1", "thanks", t0))
+	place(t, d.l, d.alice, "workers", "c1")
+	place(t, d.l, d.bob, "users", "c2")
+	d.payout = closeRunSeqs(t, d.l, "2026-10", map[int64]int64{d.alice: 3334, d.bob: 3333, dana: 3333})[0]
+	_, err := d.l.Link(ctx, ledger.LinkRequest{Discord: discord, GitHub: ledger.Account{Platform: ledger.PlatformGitHub, Login: "carol"},
+		Source: ledger.SourceCLI, Actor: "cli:t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeRunSeqs(t, d.l, "2026-11", map[int64]int64{d.alice: 500, d.carol: 500})
+	return d
+}
+
+// ledgerHalfLife is a decay, so that weights are checked as well as points.
+const ledgerHalfLife = 90 * 24 * 3600e9
+
+// closeRun closes a run paying amounts (minor units, EUR) and returns the
+// payout entries' seqs in member order.
+func closeRunSeqs(t *testing.T, l *ledger.Ledger, period string, amounts map[int64]int64) []int64 {
+	t.Helper()
+	run := ledger.PayoutRun{Period: period, Policy: "proportional", Currency: "EUR", Decimals: 2, Budget: new(big.Int), Actor: "cli:t"}
+	for m := int64(1); m <= 10; m++ {
+		if a, ok := amounts[m]; ok {
+			run.Payouts = append(run.Payouts, ledger.Payout{Member: m, Amount: big.NewInt(a)})
+			run.Budget.Add(run.Budget, big.NewInt(a))
+		}
+	}
+	closed, err := l.ClosePayout(context.Background(), run, ledger.SourceCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, p := range closed.Payouts {
+		seqs = append(seqs, p.Seq)
+	}
+	return seqs
+}
+
+// tamper changes a derived table as a deliberate tamperer would: any
+// guard trigger on it is dropped first.
+func tamper(t *testing.T, path, table, script string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var triggers []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		triggers = append(triggers, name)
+	}
+	rows.Close()
+	for _, name := range triggers {
+		if _, err := db.Exec(`DROP TRIGGER "` + name + `"`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := db.Exec(script); err != nil {
+		t.Fatalf("tamper: %v", err)
+	} else if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatalf("tamper: %q changed no row", script)
+	}
+}
+
+// Every derived table edited behind the ledger's back is named by
+// VerifyAll with the first difference, and Rebuild puts the chain's
+// figures back.
+func TestVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
+	ctx := context.Background()
+	d := newDerivedLedger(t)
+	head, n, err := d.l.VerifyAll(ctx, nil)
+	if err != nil || n != head.Seq || n < 15 {
+		t.Fatalf("untouched ledger: %d entries, head %d, %v", n, head.Seq, err)
+	}
+	for _, tt := range []struct{ name, table, script, want string }{
+		{"score points", "scores", fmt.Sprintf("UPDATE scores SET points = 50 WHERE seq = 1"),
+			fmt.Sprintf("scores: member %d category code: table says 2 entries (52 points), chain says 2 (7 points)", d.alice)},
+		{"score deleted", "scores", "DELETE FROM scores WHERE seq = 3",
+			fmt.Sprintf("scores: member %d category code: table says 0 entries (0 points), chain says 1 (5 points)", d.bob)},
+		{"score date", "scores", "UPDATE scores SET occurred_at = occurred_at + 86400 WHERE seq = 2",
+			fmt.Sprintf("scores: member %d category code: the table's dates differ from the chain's", d.alice)},
+		{"revoked score back", "scores", fmt.Sprintf("INSERT INTO scores VALUES (5, %d, 'doc', 4, %d)", d.alice, t0.Unix()-48*3600),
+			fmt.Sprintf("scores: member %d category doc: table says 1 entries (4 points), chain says 0 (0 points)", d.alice)},
+		{"total points", "totals", fmt.Sprintf("UPDATE totals SET points = 12 WHERE member_id = %d AND category = 'code'", d.alice),
+			fmt.Sprintf("totals: member %d category code: table says 12 points, chain says 7", d.alice)},
+		{"total of all", "totals", fmt.Sprintf("UPDATE totals SET points = 1000 WHERE member_id = %d AND category = ''", d.bob),
+			fmt.Sprintf("totals: member %d category all: table says 1000 points, chain says 6", d.bob)},
+		{"decay half-life", "meta", "UPDATE meta SET value = '0 1' WHERE key = 'decay'",
+			"meta: decay half-life: table says 1s, configuration says 7.776e+06s"},
+		{"account moved", "accounts", fmt.Sprintf("UPDATE accounts SET member_id = %d WHERE external_id = '101'", d.bob),
+			fmt.Sprintf("accounts: github account 101: table says member %d, chain says member %d", d.bob, d.alice)},
+		{"linked account deleted", "accounts", "DELETE FROM accounts WHERE platform = 'discord'",
+			fmt.Sprintf("accounts: discord account 80351110224678912: table has none, chain says member %d", d.carol)},
+		{"college", "members", fmt.Sprintf("UPDATE members SET college = 'partners' WHERE id = %d", d.carol),
+			fmt.Sprintf("members: member %d: table says college partners, chain says none", d.carol)},
+		{"payout amount", "payouts", fmt.Sprintf("UPDATE payouts SET amount = '999999' WHERE seq = %d", d.payout),
+			fmt.Sprintf("payouts: run 2026-10 member %d: table says 9999.99, chain says 33.34", d.alice)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tamper(t, d.path, tt.table, tt.script)
+			_, _, err := d.l.VerifyAll(ctx, nil)
+			var de *ledger.DerivedError
+			if !errors.As(err, &de) || err.Error() != tt.want {
+				t.Fatalf("verify after tampering = %v\nwant %s", err, tt.want)
+			}
+			if _, err := d.l.Rebuild(ctx); err != nil {
+				t.Fatalf("rebuild: %v", err)
+			}
+			if _, m, err := d.l.VerifyAll(ctx, nil); err != nil || m != n {
+				t.Fatalf("verify after rebuild: %d entries, %v", m, err)
+			}
+		})
+	}
+}
+
+// A rebuild of an intact ledger changes no figure a member sees.
+func TestRebuildKeepsWhatTheChainSays(t *testing.T) {
+	ctx := context.Background()
+	d := newDerivedLedger(t)
+	before := snapshot(t, d)
+	if _, err := d.l.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, d); after != before {
+		t.Errorf("after rebuild:\n%s\nbefore:\n%s", after, before)
+	}
+}
+
+// snapshot prints what members see: points, colleges, accounts, payouts.
+func snapshot(t *testing.T, d derivedLedger) string {
+	ctx := context.Background()
+	var s string
+	for _, m := range []int64{d.alice, d.bob, d.carol} {
+		mem, err := d.l.Member(ctx, m)
+		rep, err2 := d.l.Reputation(ctx, m, t0)
+		if err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		s += fmt.Sprintf("%d %s %v %d %.6f\n", m, mem.College, mem.Accounts, rep.Points, rep.Score)
+	}
+	for _, p := range []string{"2026-10", "2026-11"} {
+		run, err := d.l.PayoutRun(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s += fmt.Sprintf("%s %s %s %v\n", run.Period, run.Budget, run.Actor, run.Payouts)
+	}
+	return s
+}
+
+// A broken chain is reported as such by VerifyAll, before any table.
+func TestVerifyAllReportsTheChainFirst(t *testing.T) {
+	d := newDerivedLedger(t)
+	tamper(t, d.path, "totals", "UPDATE totals SET points = 1 WHERE category = ''")
+	tamper(t, d.path, "entries", "UPDATE entries SET points = 6 WHERE seq = 2")
+	var chainErr *ledger.ChainError
+	if _, _, err := d.l.VerifyAll(context.Background(), nil); !errors.As(err, &chainErr) || chainErr.Seq != 2 {
+		t.Fatalf("verify = %v, want the chain broken at seq 2", err)
+	}
+	if _, err := d.l.Rebuild(context.Background()); !errors.As(err, &chainErr) {
+		t.Fatalf("rebuild of a broken chain = %v, want a ChainError", err)
+	}
+}
+
+// A ledger written by an older docracy verifies, derived tables
+// included; one whose scores a far-future entry spoiled before that was
+// refused is named, and rebuild repairs it.
+func TestVerifyAllOnOlderLedgers(t *testing.T) {
+	ctx := context.Background()
+	old := filepath.Join(t.TempDir(), "v5.db")
+	copyFile(t, filepath.Join("testdata", "ledger-v5.db"), old)
+	if _, n, err := openPath(t, old, ledger.Options{HalfLife: ledgerHalfLife}).VerifyAll(ctx, nil); err != nil || n != 7 {
+		t.Errorf("ledger v5: %d entries, %v", n, err)
+	}
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	var de *ledger.DerivedError
+	if _, _, err := l.VerifyAll(ctx, nil); !errors.As(err, &de) || de.Table != "scores" {
+		t.Fatalf("poisoned ledger: %v, want its scores named", err)
+	}
+	if _, err := l.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("after rebuild: %v", err)
+	}
+}
