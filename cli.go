@@ -50,6 +50,7 @@ func commands() []command {
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
 		{"github", "backfill --repo owner/name [--since DATE]", "credit a repository's merged pull requests and reviews since DATE", runGitHub},
 		{"discord", "register [--guild ID|global]", "register the slash commands with Discord (bulk overwrite)", runDiscord},
+		{"poll", "open|vote|close|show|list [flags]", "open a poll (prints its id), vote (prints the entry's seq), close it once, show or list polls", runPoll},
 		{"version", "", "print the version", runVersion},
 	}
 }

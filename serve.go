@@ -82,6 +82,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	b.PayoutRoutes(mux, treasury)
+	assembly := newAssembly(cfg, l, b)
+	b.PollRoutes(mux, assembly)
 	metrics := newMetrics()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)
@@ -99,6 +101,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := startDigest(bg, cfg, l, metrics, log); err != nil {
 		return err
 	}
+	startPollCloser(bg, assembly, log)
 	handler := startWeb(bg, cfg, l, b, treasury, mux, metrics, log)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -64,6 +64,18 @@ func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prome
 	return nil
 }
 
+// pollCloseInterval bounds the closer's sleep, so that a poll opened from
+// the CLI while serve runs is closed at most this late.
+const pollCloseInterval = time.Minute
+
+// startPollCloser closes each poll at its closing time, and at start-up
+// every poll whose time passed while docracy was down.
+func startPollCloser(bg *background, a *bot.Assembly, log *slog.Logger) {
+	c := &bot.PollCloser{Assembly: a, Now: time.Now, After: time.After, Interval: pollCloseInterval,
+		Logger: log.With("part", "polls")}
+	bg.Go(c.Run)
+}
+
 // digestPoster posts to the digest channel with the bot token, else
 // through the webhook URL, else to the log.
 func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {

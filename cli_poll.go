@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/ledger"
+)
+
+func runPoll(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("name a subcommand: open, vote, close, show or list")
+	}
+	sub := map[string]func(context.Context, *env, []string) error{
+		"open": runPollOpen, "vote": runPollVote, "close": runPollClose, "show": runPollShow, "list": runPollList,
+	}[args[0]]
+	if sub == nil {
+		return usagef("unknown subcommand %q: use open, vote, close, show or list", args[0])
+	}
+	return sub(ctx, e, args[1:])
+}
+
+func runPollOpen(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "poll")
+	question := f.String("question", "", "the `QUESTION` put to the vote")
+	options := f.String("options", "yes,no,abstain", "comma-separated `OPTIONS`; one named abstain counts for the quorum only")
+	mode := f.String("mode", "", "`MODE`: member, college or reputation")
+	quorum := f.Int("quorum", 0, "`PERCENT` of the electorate that must vote")
+	majority := f.String("majority", bot.MajoritySimple, "`MAJORITY`: simple or two-thirds")
+	closes := f.String("closes", "", "close automatically at this `RFC3339` time")
+	ref := f.String("ref", "", "idempotency `KEY`: opening again with it prints the same poll")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require("question", "mode"); err != nil {
+		return err
+	}
+	r := bot.OpenPollRequest{Question: *question, Options: strings.Split(*options, ","), Mode: *mode,
+		QuorumPercent: *quorum, Majority: *majority, Actor: actor(e), Source: ledger.SourceCLI}
+	if *closes != "" {
+		at, err := time.Parse(time.RFC3339, *closes)
+		if err != nil {
+			return usagef("--closes %q: give a time like 2026-12-01T18:00:00Z", *closes)
+		}
+		r.Closes = at
+	}
+	if *ref != "" {
+		r.Ref = "cli:" + *ref
+	}
+	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
+		p, err := a.OpenPoll(ctx, r)
+		if err == nil {
+			_, err = fmt.Fprintln(e.stdout, p.ID)
+		}
+		return err
+	})
+}
+
+func runPollVote(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "poll")
+	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
+	member := f.String("member", "", "the voting `MEMBER`")
+	option := f.String("option", "", "the chosen `OPTION`")
+	ref := f.String("ref", "", "idempotency `KEY`")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require("poll", "member", "option"); err != nil {
+		return err
+	}
+	r := bot.VoteRequest{Poll: *poll, Member: *member, Option: *option, Actor: actor(e), Source: ledger.SourceCLI}
+	if *ref != "" {
+		r.Ref = "cli:" + *ref
+	}
+	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
+		p, err := a.Vote(ctx, r)
+		if err == nil {
+			_, err = fmt.Fprintln(e.stdout, p.VoteSeq)
+		}
+		return err
+	})
+}
+
+func runPollClose(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "poll")
+	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require("poll"); err != nil {
+		return err
+	}
+	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
+		p, err := a.ClosePoll(ctx, bot.ClosePollRequest{Poll: *poll, Actor: actor(e), Source: ledger.SourceCLI})
+		if err != nil {
+			return err
+		}
+		return printPoll(e.stdout, p)
+	})
+}
+
+func runPollShow(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "poll")
+	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
+	format := f.format()
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require("poll"); err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
+	}
+	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
+		p, err := a.Poll(ctx, *poll)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return writeJSON(e.stdout, p)
+		}
+		return printPoll(e.stdout, p)
+	})
+}
+
+func runPollList(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "poll")
+	format := f.format()
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
+	}
+	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
+		polls, err := a.Polls(ctx)
+		if err != nil || *format == "json" {
+			return firstErr(err, func() error { return writeJSON(e.stdout, map[string]any{"polls": polls}) })
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tOUTCOME\tMODE\tQUESTION")
+		for _, p := range polls {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Outcome, p.Mode, oneLine(p.Question))
+		}
+		return tw.Flush()
+	})
+}
+
+func firstErr(err error, fn func() error) error {
+	if err != nil {
+		return err
+	}
+	return fn()
+}
+
+// printPoll shows a poll as a member reads it at an assembly.
+func printPoll(w io.Writer, p bot.Poll) error {
+	fmt.Fprintf(w, "%s: %s\n%s, %s mode, %s majority, quorum %d %%\n", p.ID, oneLine(p.Question), p.Status, p.Mode, p.Majority, p.QuorumPercent)
+	fmt.Fprintf(w, "%d of %d voted (%s %%)\n", p.Voters, p.Electorate, p.ParticipationPercent)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nOPTION\tVOTES\tPERCENT")
+	for _, o := range p.Options {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", o.Name, o.Votes, o.Percent)
+	}
+	if len(p.Colleges) > 0 {
+		fmt.Fprintln(tw, "\nCOLLEGE\tWEIGHT\tVOTERS\t"+strings.ToUpper(optionNames(p)))
+		for _, c := range p.Colleges {
+			fmt.Fprintf(tw, "%s\t%d\t%d", c.Name, c.Weight, c.Voters)
+			for _, o := range c.Options {
+				fmt.Fprintf(tw, "\t%s", o.Percent)
+			}
+			fmt.Fprintln(tw)
+		}
+	}
+	tw.Flush()
+	outcome := p.Outcome
+	if p.Adopted != "" {
+		outcome += ": " + p.Adopted
+	}
+	_, err := fmt.Fprintf(w, "\noutcome: %s\n", outcome)
+	return err
+}
+
+func optionNames(p bot.Poll) string {
+	names := make([]string, len(p.Options))
+	for i, o := range p.Options {
+		names[i] = oneLine(o.Name)
+	}
+	return strings.Join(names, "\t")
+}
+
+func withAssembly(ctx context.Context, e *env, f *flags, fn func(*bot.Assembly) error) error {
+	a, err := f.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(newAssembly(a.cfg, a.ledger, a.bot))
+}
+
+// newAssembly wires the colleges of the configuration to the polls; a
+// configuration that gives no weights means equal weights.
+func newAssembly(cfg *config.Config, l *ledger.Ledger, b *bot.Bot) *bot.Assembly {
+	weights := map[string]int64{}
+	equal := true
+	for _, c := range cfg.Colleges {
+		equal = equal && c.Weight == 0
+	}
+	for name, c := range cfg.Colleges {
+		weights[name] = int64(c.Weight)
+		if equal {
+			weights[name] = 1
+		}
+	}
+	return &bot.Assembly{Ledger: l, Bot: b, Colleges: weights, Now: time.Now}
+}
