@@ -90,7 +90,7 @@ func TestDefinitions(t *testing.T) {
 		"payout":      {{"action", str, true, 0, 0, 0, 0, 2}, {"period", str, false, 0, 0, 0, 16, 0}},
 		"digest":      {{"action", str, true, 0, 0, 0, 0, 1}},
 		"help":        nil,
-		"poll": {{"open", sub, false, 0, 0, 0, 0, 0}, {"close", sub, false, 0, 0, 0, 0, 0}, {"show", sub, false, 0, 0, 0, 0, 0}},
+		"poll":        {{"open", sub, false, 0, 0, 0, 0, 0}, {"close", sub, false, 0, 0, 0, 0, 0}, {"show", sub, false, 0, 0, 0, 0, 0}},
 		"poll open": {{"question", str, true, 0, 0, 1, 300, 0}, {"options", str, false, 0, 0, 3, 810, 0},
 			{"mode", str, false, 0, 0, 0, 0, 3}, {"closes", str, false, 0, 0, 2, 40, 0}, {"quorum", num, false, 0, 100, 0, 0, 0},
 			{"majority", str, false, 0, 0, 0, 0, 2}},

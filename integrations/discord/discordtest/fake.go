@@ -82,7 +82,7 @@ type Fake struct {
 	followups  []Message
 	deletes    []string // interaction tokens
 	messages   []Message
-	msgEdits   []Message // edits of channel messages, in order
+	msgEdits   []Message                                  // edits of channel messages, in order
 	commands   map[string][]*discordgo.ApplicationCommand // by guild id, "" = global
 	overwrites []string                                   // guild ids of bulk overwrites
 	failures   []*Failure

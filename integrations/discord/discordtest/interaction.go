@@ -187,3 +187,18 @@ func hasButton(rows []discordgo.ActionsRow, customID string) bool {
 	}
 	return false
 }
+
+// Sub is a subcommand, e.g. open of /poll, with its options.
+func Sub(name string, opts ...Option) Option {
+	return func(d *discordgo.ApplicationCommandInteractionData) {
+		var sub discordgo.ApplicationCommandInteractionData
+		for _, o := range opts {
+			o(&sub)
+		}
+		d.Options = append(d.Options, &discordgo.ApplicationCommandInteractionDataOption{Name: name,
+			Type: discordgo.ApplicationCommandOptionSubCommand, Options: sub.Options})
+		if sub.Resolved != nil {
+			d.Resolved = sub.Resolved
+		}
+	}
+}
