@@ -20,7 +20,7 @@ type PollLedger interface {
 	AppendVote(ctx context.Context, v ledger.VoteRequest) (ledger.Entry, bool, error)
 	AppendTally(ctx context.Context, poll int64, n ledger.NewEntry, count func(ledger.PollState) (json.RawMessage, error)) (ledger.Entry, bool, error)
 	PollInfo(ctx context.Context, poll int64) (ledger.PollInfo, error)
-	PollState(ctx context.Context, poll int64) (ledger.PollState, error)
+	PollState(ctx context.Context, poll int64, withVotes bool) (ledger.PollState, error)
 	Polls(ctx context.Context) ([]ledger.PollInfo, error)
 	DuePolls(ctx context.Context, now time.Time) ([]int64, time.Time, error)
 }

@@ -63,13 +63,17 @@ type tallyData struct {
 	Result
 }
 
-// Poll returns a poll by id ("e42" or "42").
+// Poll returns a poll by id ("e42" or "42"), with every vote.
 func (a *Assembly) Poll(ctx context.Context, id string) (Poll, error) {
+	return a.poll(ctx, id, true)
+}
+
+func (a *Assembly) poll(ctx context.Context, id string, withVotes bool) (Poll, error) {
 	seq, err := parsePollID(id)
 	if err != nil {
 		return Poll{}, err
 	}
-	st, err := a.Ledger.PollState(ctx, seq)
+	st, err := a.Ledger.PollState(ctx, seq, withVotes)
 	if err != nil {
 		return Poll{}, pollError(id, err)
 	}
@@ -111,7 +115,7 @@ func showPoll(st ledger.PollState) (Poll, error) {
 	if st.Tally != nil {
 		p.Status, p.ClosedAt = "closed", &st.Tally.RecordedAt
 	}
-	p.Result = Count(t.counting(), st.Electors, st.Votes, st.Tally != nil)
+	p.Result = Count(t.counting(), st.Groups, st.Tally != nil)
 	return p, nil
 }
 
@@ -120,13 +124,9 @@ func (t storedTerms) counting() Terms {
 }
 
 func pollVotes(st ledger.PollState) []PollVote {
-	colleges := make(map[int64]string, len(st.Electors))
-	for _, e := range st.Electors {
-		colleges[e.Member] = e.College
-	}
 	votes := make([]PollVote, len(st.Votes))
 	for i, v := range st.Votes {
-		votes[i] = PollVote{Member: v.Member, Name: v.Name, College: colleges[v.Member], Option: v.Option, Seq: v.Seq}
+		votes[i] = PollVote{Member: v.Member, Name: v.Name, College: v.College, Option: v.Option, Seq: v.Seq}
 	}
 	return votes
 }

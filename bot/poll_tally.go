@@ -66,20 +66,23 @@ type CollegeResult struct {
 	Options []OptionResult `json:"options"`
 }
 
-// ballot is one elector's vote, ready for counting.
+// ballot is a group of electors of one college who gave the same option.
 type ballot struct {
 	college string
-	weight  int64
 	option  string // "" for none
+	n       int64  // electors
+	weight  int64  // their summed weight
 }
 
-// Count applies the tally rule of DESIGN §6 to the electorate and the live
-// votes; closed says whether to state an outcome or "open". Votes of
-// members outside the electorate are ignored (the ledger refuses them).
-// The order of electors and votes does not matter.
-func Count(t Terms, electors []ledger.Elector, votes []ledger.LiveVote, closed bool) Result {
-	ballots := ballotsOf(electors, votes)
-	r := Result{Electorate: int64(len(electors)), Colleges: []CollegeResult{}}
+// Count applies the tally rule of DESIGN §6 to the electorate grouped by
+// college and live option; closed says whether to state an outcome or
+// "open". The order of the groups does not matter.
+func Count(t Terms, groups []ledger.VoteGroup, closed bool) Result {
+	ballots := make([]ballot, len(groups))
+	for i, g := range groups {
+		ballots[i] = ballot{college: g.College, option: g.Option, n: g.Members, weight: g.Weight}
+	}
+	r := Result{Electorate: sumOf(ballots, func(b ballot) bool { return true }), Colleges: []CollegeResult{}}
 	var shares []*big.Rat
 	if t.Mode == ledger.PollByCollege {
 		shares = collegeShares(t, ballots, &r)
@@ -96,19 +99,6 @@ func Count(t Terms, electors []ledger.Elector, votes []ledger.LiveVote, closed b
 	return r
 }
 
-// ballotsOf gives each elector their live vote, if any.
-func ballotsOf(electors []ledger.Elector, votes []ledger.LiveVote) []ballot {
-	byMember := make(map[int64]string, len(votes))
-	for _, v := range votes {
-		byMember[v.Member] = v.Option
-	}
-	ballots := make([]ballot, len(electors))
-	for i, e := range electors {
-		ballots[i] = ballot{college: e.College, weight: e.Weight, option: byMember[e.Member]}
-	}
-	return ballots
-}
-
 // optionShares is each option's share of the expressed vote among
 // ballots: counted one each, or by weight.
 func optionShares(options []string, ballots []ballot, weighted bool) []*big.Rat {
@@ -119,7 +109,7 @@ func optionShares(options []string, ballots []ballot, weighted bool) []*big.Rat 
 		if i < 0 || b.option == Abstain {
 			continue
 		}
-		w := int64(1)
+		w := b.n
 		if weighted {
 			w = b.weight
 		}
@@ -165,14 +155,19 @@ func collegeShares(t Terms, ballots []ballot, r *Result) []*big.Rat {
 }
 
 func expressedAny(ballots []ballot) bool {
-	return slices.ContainsFunc(ballots, func(b ballot) bool { return b.option != "" && b.option != Abstain })
+	return slices.ContainsFunc(ballots, func(b ballot) bool { return b.n > 0 && b.option != "" && b.option != Abstain })
 }
 
 func voters(ballots []ballot) int64 {
+	return sumOf(ballots, func(b ballot) bool { return b.option != "" })
+}
+
+// sumOf counts the electors of the ballots that match.
+func sumOf(ballots []ballot, match func(ballot) bool) int64 {
 	var n int64
 	for _, b := range ballots {
-		if b.option != "" {
-			n++
+		if match(b) {
+			n += b.n
 		}
 	}
 	return n
@@ -183,12 +178,7 @@ func voters(ballots []ballot) int64 {
 func optionResults(options []string, ballots []ballot, shares []*big.Rat) []OptionResult {
 	out := make([]OptionResult, len(options))
 	for i, o := range options {
-		var n int64
-		for _, b := range ballots {
-			if b.option == o {
-				n++
-			}
-		}
+		n := sumOf(ballots, func(b ballot) bool { return b.option == o })
 		share := shares[i]
 		if o == Abstain {
 			share = ratio(n, voters(ballots))

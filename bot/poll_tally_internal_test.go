@@ -34,7 +34,12 @@ func TestCollegeSharesProperties(t *testing.T) {
 	for i := range 2000 {
 		terms, electors, votes := randomCollegePoll(rng)
 		var r Result
-		shares := collegeShares(terms, ballotsOf(electors, votes), &r)
+		groups := groupsOf(electors, votes)
+		ballots := make([]ballot, len(groups))
+		for i, g := range groups {
+			ballots[i] = ballot{college: g.College, option: g.Option, n: g.Members, weight: g.Weight}
+		}
+		shares := collegeShares(terms, ballots, &r)
 		sum := new(big.Rat)
 		for _, s := range shares {
 			sum.Add(sum, s)
@@ -46,13 +51,37 @@ func TestCollegeSharesProperties(t *testing.T) {
 		if want := big.NewRat(map[bool]int64{true: 1, false: 0}[expressed], 1); sum.Cmp(want) != 0 {
 			t.Fatalf("case %d: shares add up to %s, want %s", i, sum, want)
 		}
-		want := Count(terms, electors, votes, true)
+		want := Count(terms, groups, true)
 		rng.Shuffle(len(electors), func(i, j int) { electors[i], electors[j] = electors[j], electors[i] })
 		rng.Shuffle(len(votes), func(i, j int) { votes[i], votes[j] = votes[j], votes[i] })
-		if diff := cmp.Diff(want, Count(terms, electors, votes, true)); diff != "" {
+		permuted := groupsOf(electors, votes)
+		rng.Shuffle(len(permuted), func(i, j int) { permuted[i], permuted[j] = permuted[j], permuted[i] })
+		if diff := cmp.Diff(want, Count(terms, permuted, true)); diff != "" {
 			t.Fatalf("case %d: permuting changed the result (-before +after):\n%s", i, diff)
 		}
 	}
+}
+
+// groupsOf groups electors by college and live option, in the order
+// they come, as the ledger's query does.
+func groupsOf(electors []ledger.Elector, votes []ledger.LiveVote) []ledger.VoteGroup {
+	byMember := map[int64]string{}
+	for _, v := range votes {
+		byMember[v.Member] = v.Option
+	}
+	var groups []ledger.VoteGroup
+	at := map[[2]string]int{}
+	for _, e := range electors {
+		k := [2]string{e.College, byMember[e.Member]}
+		i, ok := at[k]
+		if !ok {
+			i, at[k] = len(groups), len(groups)
+			groups = append(groups, ledger.VoteGroup{College: k[0], Option: k[1]})
+		}
+		groups[i].Members++
+		groups[i].Weight += e.Weight
+	}
+	return groups
 }
 
 func TestPercentRoundsHalfUp(t *testing.T) {

@@ -58,20 +58,32 @@ type Elector struct {
 
 // LiveVote is an elector's latest vote.
 type LiveVote struct {
-	Member int64
-	Name   string
-	Option string
-	Seq    int64
+	Member  int64
+	Name    string
+	College string // college mode: the college they vote in, that of the opening
+	Option  string
+	Seq     int64
 }
 
-// PollState is everything a count needs: the poll entry (its terms in
-// data), its electorate and the live votes, in member order.
+// VoteGroup counts the electors of one college (or all, outside college
+// mode) who gave one option ("" for no vote), and their summed weight:
+// everything a count needs, whatever the size of the electorate.
+type VoteGroup struct {
+	College string
+	Option  string
+	Members int64
+	Weight  int64
+}
+
+// PollState is a poll as a count or a display needs it: the poll entry
+// (its terms in data), the electorate grouped by college and live option,
+// and, when asked for, each live vote in member order.
 type PollState struct {
-	Info     PollInfo
-	Poll     Entry
-	Electors []Elector
-	Votes    []LiveVote
-	Tally    *Entry // nil while open
+	Info   PollInfo
+	Poll   Entry
+	Groups []VoteGroup
+	Votes  []LiveVote // nil unless asked for
+	Tally  *Entry     // nil while open
 }
 
 // OpenPoll appends a poll entry whose data holds the poll's terms (n.Data,
@@ -257,7 +269,7 @@ func (w *writer) checkVote(ctx context.Context, v VoteRequest) (live int64, opti
 // count is not called.
 func (l *Ledger) AppendTally(ctx context.Context, poll int64, n NewEntry, count func(PollState) (json.RawMessage, error)) (e Entry, created bool, err error) {
 	err = l.write(ctx, func(w *writer) error {
-		st, err := readPollState(ctx, w.tx, poll)
+		st, err := readPollState(ctx, w.tx, poll, false)
 		if err != nil {
 			return err
 		}
@@ -280,10 +292,11 @@ func (l *Ledger) PollInfo(ctx context.Context, poll int64) (PollInfo, error) {
 	return pollInfo(ctx, l.db, poll)
 }
 
-// PollState reads a poll for counting or display. Votes are frozen once
-// the tally is in, so the reads need no transaction of their own.
-func (l *Ledger) PollState(ctx context.Context, poll int64) (PollState, error) {
-	return readPollState(ctx, l.db, poll)
+// PollState reads a poll for counting or display, with each live vote if
+// withVotes. Votes are frozen once the tally is in, so the reads need no
+// transaction of their own.
+func (l *Ledger) PollState(ctx context.Context, poll int64, withVotes bool) (PollState, error) {
+	return readPollState(ctx, l.db, poll, withVotes)
 }
 
 func pollInfo(ctx context.Context, q queryer, poll int64) (PollInfo, error) {
@@ -305,7 +318,7 @@ func pollInfo(ctx context.Context, q queryer, poll int64) (PollInfo, error) {
 	return p, json.Unmarshal([]byte(options), &p.Options)
 }
 
-func readPollState(ctx context.Context, q queryer, poll int64) (PollState, error) {
+func readPollState(ctx context.Context, q queryer, poll int64, withVotes bool) (PollState, error) {
 	var st PollState
 	var err error
 	if st.Info, err = pollInfo(ctx, q, poll); err != nil {
@@ -321,33 +334,39 @@ func readPollState(ctx context.Context, q queryer, poll int64) (PollState, error
 		}
 		st.Tally = &t
 	}
-	if st.Electors, err = readElectors(ctx, q, poll); err != nil {
+	if st.Groups, err = readGroups(ctx, q, poll); err != nil || !withVotes {
 		return st, err
 	}
 	st.Votes, err = readVotes(ctx, q, poll)
 	return st, err
 }
 
-func readElectors(ctx context.Context, q queryer, poll int64) ([]Elector, error) {
-	electors := []Elector{}
+// readGroups lets SQLite do the counting: one row per college and option
+// rather than one per elector.
+func readGroups(ctx context.Context, q queryer, poll int64) ([]VoteGroup, error) {
+	groups := []VoteGroup{}
 	err := eachRowOf(ctx, q, func(row scanner) error {
-		var e Elector
-		err := row.Scan(&e.Member, &e.College, &e.Weight)
-		electors = append(electors, e)
+		var g VoteGroup
+		err := row.Scan(&g.College, &g.Option, &g.Members, &g.Weight)
+		groups = append(groups, g)
 		return err
-	}, "SELECT member_id, college, weight FROM poll_electors WHERE poll = ? ORDER BY member_id", poll)
-	return electors, err
+	}, `SELECT e.college, coalesce(v.option, ''), count(*), sum(e.weight) FROM poll_electors e
+		LEFT JOIN poll_votes v ON v.poll = e.poll AND v.member_id = e.member_id
+		WHERE e.poll = ? GROUP BY e.college, v.option ORDER BY e.college, v.option`, poll)
+	return groups, err
 }
 
 func readVotes(ctx context.Context, q queryer, poll int64) ([]LiveVote, error) {
 	votes := []LiveVote{}
 	err := eachRowOf(ctx, q, func(row scanner) error {
 		var v LiveVote
-		err := row.Scan(&v.Member, &v.Name, &v.Option, &v.Seq)
+		err := row.Scan(&v.Member, &v.Name, &v.College, &v.Option, &v.Seq)
 		votes = append(votes, v)
 		return err
-	}, `SELECT v.member_id, coalesce(m.name, ''), v.option, v.seq FROM poll_votes v
-		LEFT JOIN members m ON m.id = v.member_id WHERE v.poll = ? ORDER BY v.member_id`, poll)
+	}, `SELECT v.member_id, coalesce(m.name, ''), coalesce(e.college, ''), v.option, v.seq FROM poll_votes v
+		LEFT JOIN members m ON m.id = v.member_id
+		LEFT JOIN poll_electors e ON e.poll = v.poll AND e.member_id = v.member_id
+		WHERE v.poll = ? ORDER BY v.member_id`, poll)
 	return votes, err
 }
 

@@ -70,7 +70,7 @@ func TestPollElectorateAndVotes(t *testing.T) {
 	if _, err := vote(l, byCollege.Seq, alice, "yes"); !errors.Is(err, ledger.ErrPollClosed) {
 		t.Errorf("vote after close: %v", err)
 	}
-	st, err := l.PollState(ctx, byCollege.Seq)
+	st, err := l.PollState(ctx, byCollege.Seq, true)
 	if err != nil || len(st.Votes) != 1 || st.Votes[0].Seq != changed.Seq || st.Votes[0].Option != "no" || st.Tally == nil {
 		t.Errorf("state = %+v, %v", st, err)
 	}
