@@ -174,25 +174,26 @@ func discordInteractions(cfg *config.Config) integration {
 // is set, and with DISCORD_TOKEN registers the commands (when the set
 // changed) and connects the gateway, in the background so that a slow or
 // unreachable Discord never holds up the server.
-func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) error {
+func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, a *bot.Assembly, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) (bot.PollAnnouncer, error) {
 	d := cfg.Discord
 	if d.Token == "" && d.PublicKey == "" {
-		return nil
+		return nil, nil
 	}
 	log = log.With("integration", "discord")
 	m := discord.NewMetrics(reg)
 	rest, err := newDiscordREST(d.Token, d, m)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	router, err := newRouter(cfg, l, b, rest, m, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	router.Assembly, router.Polls = a, discord.NewPollBoard(a, l, rest, log)
 	if d.PublicKey != "" {
 		key, err := discord.ParsePublicKey(d.PublicKey)
 		if err != nil {
-			return fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+			return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 		}
 		mux.Handle("/discord/interactions", &discord.Handler{Router: router, PublicKey: key, Metrics: m, Logger: log})
 	}
@@ -201,15 +202,22 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 		bg.Go(func(ctx context.Context) { keepRegistering(ctx, cfg, rest, log) })
 		bg.Go(func(ctx context.Context) { runGateway(ctx, gw, log) })
 	}
-	bg.Go(func(ctx context.Context) {
-		<-ctx.Done()
-		wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := router.Wait(wait); err != nil {
-			log.Warn("stop", "err", err)
-		}
-	})
-	return nil
+	bg.Go(func(ctx context.Context) { stopDiscord(ctx, router, log) })
+	return router.Polls, nil
+}
+
+// stopDiscord waits, once ctx ends, for the deferred commands and the
+// poll messages' pending edits to be delivered.
+func stopDiscord(ctx context.Context, router *discord.Router, log *slog.Logger) {
+	<-ctx.Done()
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := router.Wait(wait); err != nil {
+		log.Warn("stop", "err", err)
+	}
+	if err := router.Polls.Stop(wait); err != nil {
+		log.Warn("stop", "err", err)
+	}
 }
 
 func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.REST, m *discord.Metrics, log *slog.Logger) (*discord.Router, error) {

@@ -100,13 +100,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := startGitHub(bg, cfg, l, mux, metrics, log); err != nil {
 		return err
 	}
-	if err := startDiscord(bg, cfg, l, b, mux, metrics, log); err != nil {
+	announcer, err := startDiscord(bg, cfg, l, b, assembly, mux, metrics, log)
+	if err != nil {
 		return err
 	}
 	if err := startDigest(bg, cfg, l, metrics, log); err != nil {
 		return err
 	}
-	startPollCloser(bg, assembly, log)
+	startPollCloser(bg, assembly, announcer, log)
 	handler := startWeb(bg, cfg, l, b, treasury, assembly, mux, metrics, log)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -70,9 +70,9 @@ const pollCloseInterval = time.Minute
 
 // startPollCloser closes each poll at its closing time, and at start-up
 // every poll whose time passed while docracy was down.
-func startPollCloser(bg *background, a *bot.Assembly, log *slog.Logger) {
+func startPollCloser(bg *background, a *bot.Assembly, announcer bot.PollAnnouncer, log *slog.Logger) {
 	c := &bot.PollCloser{Assembly: a, Now: time.Now, After: time.After, Interval: pollCloseInterval,
-		Logger: log.With("part", "polls")}
+		Logger: log.With("part", "polls"), Announcer: announcer}
 	bg.Go(c.Run)
 }
 

@@ -142,6 +142,14 @@ type PollCloser struct {
 	// CLI) is noticed within it.
 	Interval time.Duration
 	Logger   *slog.Logger
+	// Announcer, when set, shows each poll the closer closes to the
+	// members, e.g. posts its result on Discord.
+	Announcer PollAnnouncer
+}
+
+// PollAnnouncer shows a closed poll's result where the members see it.
+type PollAnnouncer interface {
+	PollClosed(ctx context.Context, p Poll) error
 }
 
 // Run closes what is due, then sleeps until the next closing time or the
@@ -155,6 +163,7 @@ func (c *PollCloser) Run(ctx context.Context) {
 		}
 		for _, p := range closed {
 			c.Logger.Info("poll closed", "poll", p.ID, "outcome", p.Outcome, "adopted", p.Adopted)
+			c.announce(ctx, p)
 		}
 		wait := c.Interval
 		if !next.IsZero() && next.Sub(now) < wait {
@@ -165,5 +174,16 @@ func (c *PollCloser) Run(ctx context.Context) {
 			return
 		case <-c.After(wait):
 		}
+	}
+}
+
+// announce tells the members of a poll the closer closed; a failure is
+// logged, as the tally stands whatever Discord says.
+func (c *PollCloser) announce(ctx context.Context, p Poll) {
+	if c.Announcer == nil {
+		return
+	}
+	if err := c.Announcer.PollClosed(ctx, p); err != nil && ctx.Err() == nil {
+		c.Logger.Error("poll result", "poll", p.ID, "err", err)
 	}
 }

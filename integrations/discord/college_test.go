@@ -18,14 +18,14 @@ import (
 const workerRole = "910000000000000009"
 
 var (
-	colleges = []bot.College{{Name: "partners"}, {Name: "users"}, {Name: "workers", Roles: []string{workerRole}}}
-	wendy    = discordtest.User{ID: "100000000000000011", Name: "Wendy", Roles: []string{memberRole, workerRole}}
-	walt     = discordtest.User{ID: "100000000000000012", Name: "Walt", Roles: []string{memberRole, workerRole}}
+	collegesWithRoles = []bot.College{{Name: "partners"}, {Name: "users"}, {Name: "workers", Roles: []string{workerRole}}}
+	wendy             = discordtest.User{ID: "100000000000000011", Name: "Wendy", Roles: []string{memberRole, workerRole}}
+	walt              = discordtest.User{ID: "100000000000000012", Name: "Walt", Roles: []string{memberRole, workerRole}}
 )
 
 func collegeHarness(t *testing.T) *harness {
 	h := newHarness(t)
-	h.bot.Colleges = colleges
+	h.bot.Colleges = collegesWithRoles
 	return h
 }
 

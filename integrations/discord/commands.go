@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/ledger"
 )
 
 // level is who may run a command.
@@ -39,6 +40,13 @@ type command struct {
 	// permissions are Discord's default member permissions: who sees the
 	// command before a server admin adjusts it. Our role check still applies.
 	permissions *int64
+	// subs are the subcommands, e.g. /poll open; each is named "poll open"
+	// and has its own options, level and handler.
+	subs []*command
+	// answerClick: a click on this command's buttons is answered with a
+	// new message rather than by replacing the message clicked, which
+	// others see too (a poll's).
+	answerClick bool
 	run         func(r *Router, ctx context.Context, q *request) (reply, error)
 }
 
@@ -72,6 +80,14 @@ const (
 	optAction   = "action"
 	optPeriod   = "period"
 	optCollege  = "college"
+	optQuestion = "question"
+	optOptions  = "options"
+	optMode     = "mode"
+	optCloses   = "closes"
+	optQuorum   = "quorum"
+	optMajority = "majority"
+	optPoll     = "poll"
+	optOption   = "option"
 )
 
 // The actions of /payout, /digest and /member.
@@ -86,6 +102,7 @@ const (
 const (
 	buttonPayoutClose  = "payout-close"
 	buttonPayoutCancel = "payout-cancel"
+	buttonPoll         = "poll" // poll:<poll id>:<option index>
 )
 
 var manageGuild = int64(discordgo.PermissionManageGuild)
@@ -144,6 +161,12 @@ func commandTable(categories, colleges []string) []*command {
 			ephemeral: true, permissions: &manageGuild, run: (*Router).digest, options: []*discordgo.ApplicationCommandOption{
 				choiceOption(optAction, "What to do with the digest", actionPreview),
 			}},
+		pollCommand(),
+		{name: "vote", description: "Vote in a poll, or change your vote (or click the poll's buttons)", level: levelMember,
+			ephemeral: true, run: (*Router).vote, options: []*discordgo.ApplicationCommandOption{
+				pollOption(),
+				stringOption(optOption, "The option you choose, as the poll names it, e.g. yes", true, 1, bot.MaxOptionLength),
+			}},
 		{name: "help", description: "What docracy's commands do", level: levelAnyone, ephemeral: true, run: (*Router).help},
 	}
 	if len(colleges) > 0 {
@@ -163,6 +186,57 @@ func memberCommand(colleges []string) *command {
 		}}
 }
 
+// pollCommand is /poll open|close|show. Opening and closing are for
+// maintainers; anyone may look.
+func pollCommand() *command {
+	return &command{name: "poll", description: "Open, close or show a poll", level: levelMember, subs: []*command{
+		{name: "poll open", description: "Open a poll with one button per option (maintainers)", level: levelMaintainer,
+			ephemeral: true, run: (*Router).openPoll, options: []*discordgo.ApplicationCommandOption{
+				stringOption(optQuestion, "What the members decide", true, 1, bot.MaxQuestionLength),
+				stringOption(optOptions, "Comma-separated, 2 to 10 (default: yes,no,abstain)", false, 3, bot.MaxOptions*(bot.MaxOptionLength+1)),
+				optional(choiceOption(optMode, "How votes count (default: college if the cooperative has colleges, else member)",
+					string(ledger.PollByMember), string(ledger.PollByCollege), string(ledger.PollByReputation))),
+				stringOption(optCloses, "When it closes: a duration (3d, 12h, 90m) or RFC 3339 (default: by /poll close)", false, 2, 40),
+				optional(intOption(optQuorum, "Percent of the electorate that must vote, 0 to 100 (default 0)", 0, 100)),
+				optional(choiceOption(optMajority, "simple: more than half; two-thirds: at least 2/3 (default simple)",
+					bot.MajoritySimple, bot.MajorityTwoThirds)),
+			}},
+		{name: "poll close", description: "Close a poll now and post its result (maintainers)", level: levelMaintainer,
+			ephemeral: true, run: (*Router).closePoll, options: []*discordgo.ApplicationCommandOption{pollOption()}},
+		{name: "poll show", description: "A poll's figures so far (only you see them)", level: levelMember,
+			ephemeral: true, run: (*Router).showPoll, options: []*discordgo.ApplicationCommandOption{pollOption()}},
+	}}
+}
+
+func pollOption() *discordgo.ApplicationCommandOption {
+	return stringOption(optPoll, "The poll's id, e.g. e42", true, 1, 24)
+}
+
+// optional makes an option that is required by default optional.
+func optional(o *discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+	o.Required = false
+	return o
+}
+
+// subName is the name Discord knows a subcommand by: "open" of "poll open".
+func (c *command) subName() string { return c.name[strings.LastIndex(c.name, " ")+1:] }
+
+// sub resolves the subcommand an interaction names, and returns its options.
+func (c *command) sub(opts []*discordgo.ApplicationCommandInteractionDataOption) (*command, []*discordgo.ApplicationCommandInteractionDataOption, error) {
+	if len(opts) == 1 && opts[0] != nil && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		for _, s := range c.subs {
+			if s.subName() == opts[0].Name {
+				return s, opts[0].Options, nil
+			}
+		}
+	}
+	names := make([]string, len(c.subs))
+	for i, s := range c.subs {
+		names[i] = s.subName()
+	}
+	return c, nil, refused("/%s needs one of %s: pick it from Discord's command picker", c.name, strings.Join(names, ", "))
+}
+
 // buttonTable is every button docracy answers, by the action of its
 // custom id. A click belongs to the command that sent the button: it is
 // authorized, counted and answered under that command's name.
@@ -170,6 +244,7 @@ func buttonTable() map[string]*command {
 	return map[string]*command{
 		buttonPayoutClose:  {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).closePayout},
 		buttonPayoutCancel: {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).cancelPayout},
+		buttonPoll:         {name: "vote", level: levelMember, ephemeral: true, answerClick: true, run: (*Router).clickVote},
 	}
 }
 
@@ -240,10 +315,24 @@ func Definitions(categories, colleges []string) []*discordgo.ApplicationCommand 
 	for _, c := range commandTable(categories, colleges) {
 		defs = append(defs, &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: c.name, Description: c.description,
-			Options: c.options, DefaultMemberPermissions: c.permissions, DMPermission: &dm, Contexts: &guildOnly,
+			Options: c.definedOptions(), DefaultMemberPermissions: c.permissions, DMPermission: &dm, Contexts: &guildOnly,
 		})
 	}
 	return defs
+}
+
+// definedOptions are the options as registered: a command's own, or its
+// subcommands with theirs.
+func (c *command) definedOptions() []*discordgo.ApplicationCommandOption {
+	if len(c.subs) == 0 {
+		return c.options
+	}
+	opts := make([]*discordgo.ApplicationCommandOption, len(c.subs))
+	for i, s := range c.subs {
+		opts[i] = &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand,
+			Name: s.subName(), Description: s.description, Options: s.options}
+	}
+	return opts
 }
 
 // checkOptions holds the options to the command's definition: required

@@ -20,6 +20,15 @@
 // is answered by replacing the message, buttons removed, so it cannot be
 // clicked twice.
 //
+// /poll open posts a poll as a channel message with one button per option
+// (custom id poll:<poll id>:<option index>, five to a row). A click votes
+// as /vote does, under the interaction's idempotency key, and is answered
+// ephemerally; the poll's message is edited with the live tally by a
+// PollBoard, once per second at most however many votes come in. Which
+// message shows a poll is working state kept beside the chain. Closing the
+// poll, by /poll close or by serve's schedule, edits the message to the
+// result, buttons removed, and posts the result with each college's figures.
+//
 // /link github:<login> is confirmed by a one-time code the member puts in
 // their GitHub bio, read with go-github (see GitHubProfiles), or by a
 // maintainer's /link member github.

@@ -47,7 +47,7 @@ func FuzzOptions(f *testing.F) {
 			return
 		}
 		resolvedName(data, "1") // must not panic on any resolved data
-		opts, err := parseOptions(data)
+		opts, err := parseOptions(data.Options)
 		if err != nil {
 			checkRefusal(t, err)
 			return

@@ -21,12 +21,12 @@ type options map[string]*discordgo.ApplicationCommandInteractionDataOption
 // maxOptions bounds what a payload may carry; no command has half as many.
 const maxOptions = 25
 
-func parseOptions(data discordgo.ApplicationCommandInteractionData) (options, error) {
-	if len(data.Options) > maxOptions {
+func parseOptions(given []*discordgo.ApplicationCommandInteractionDataOption) (options, error) {
+	if len(given) > maxOptions {
 		return nil, invalidOption("", "too many options: run the command again from Discord's command picker")
 	}
 	o := options{}
-	for _, opt := range data.Options {
+	for _, opt := range given {
 		if opt == nil || opt.Name == "" {
 			continue
 		}

@@ -78,6 +78,7 @@ func TestDefinitions(t *testing.T) {
 		str  = discordgo.ApplicationCommandOptionString
 		num  = discordgo.ApplicationCommandOptionInteger
 		user = discordgo.ApplicationCommandOptionUser
+		sub  = discordgo.ApplicationCommandOptionSubCommand
 	)
 	want := map[string][]opt{
 		"credit": {{"member", user, true, 0, 0, 0, 0, 0}, {"points", num, true, 1, 10000, 0, 0, 0},
@@ -92,6 +93,13 @@ func TestDefinitions(t *testing.T) {
 		"payout":      {{"action", str, true, 0, 0, 0, 0, 2}, {"period", str, false, 0, 0, 0, 16, 0}},
 		"digest":      {{"action", str, true, 0, 0, 0, 0, 1}},
 		"help":        nil,
+		"poll":        {{"open", sub, false, 0, 0, 0, 0, 0}, {"close", sub, false, 0, 0, 0, 0, 0}, {"show", sub, false, 0, 0, 0, 0, 0}},
+		"poll open": {{"question", str, true, 0, 0, 1, 300, 0}, {"options", str, false, 0, 0, 3, 810, 0},
+			{"mode", str, false, 0, 0, 0, 0, 3}, {"closes", str, false, 0, 0, 2, 40, 0}, {"quorum", num, false, 0, 100, 0, 0, 0},
+			{"majority", str, false, 0, 0, 0, 0, 2}},
+		"poll close": {{"poll", str, true, 0, 0, 1, 24, 0}},
+		"poll show":  {{"poll", str, true, 0, 0, 1, 24, 0}},
+		"vote":       {{"poll", str, true, 0, 0, 1, 24, 0}, {"option", str, true, 0, 0, 1, 80, 0}},
 	}
 	got := map[string][]opt{}
 	for _, c := range discord.Definitions(categories, nil) {
@@ -109,6 +117,14 @@ func TestDefinitions(t *testing.T) {
 		for _, o := range c.Options {
 			if o.Description == "" || len(o.Description) > 100 {
 				t.Errorf("/%s %s: description %q", c.Name, o.Name, o.Description)
+			}
+			if o.Type == sub {
+				got[c.Name+" "+o.Name] = shape(&discordgo.ApplicationCommand{Options: o.Options})
+				for _, so := range o.Options {
+					if so.Description == "" || len(so.Description) > 100 {
+						t.Errorf("/%s %s %s: description %q", c.Name, o.Name, so.Name, so.Description)
+					}
+				}
 			}
 		}
 	}

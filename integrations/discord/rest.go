@@ -312,3 +312,20 @@ func (r *REST) ApplicationID(ctx context.Context) (string, error) {
 	})
 	return id, err
 }
+
+// PostMessage creates a message in a channel as the bot.
+func (r *REST) PostMessage(ctx context.Context, channelID string, m *discordgo.MessageSend) (msg *discordgo.Message, err error) {
+	err = r.call(ctx, "post message", func(o ...discordgo.RequestOption) error {
+		msg, err = r.Session.ChannelMessageSendComplex(channelID, m, o...)
+		return err
+	})
+	return msg, err
+}
+
+// EditMessage edits a message the bot posted in a channel.
+func (r *REST) EditMessage(ctx context.Context, m *discordgo.MessageEdit) error {
+	return r.call(ctx, "edit message", func(o ...discordgo.RequestOption) error {
+		_, err := r.Session.ChannelMessageEditComplex(m, o...)
+		return err
+	})
+}

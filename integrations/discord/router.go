@@ -56,6 +56,10 @@ type Router struct {
 
 	// Treasury answers /payout; nil says payouts are not set up.
 	Treasury *bot.Treasury
+	// Assembly answers /poll, /vote and the polls' buttons, and Polls
+	// keeps the polls' messages; a nil Assembly says polls are off.
+	Assembly *bot.Assembly
+	Polls    *PollBoard
 	// DigestLedger, DigestSchedule (digest.schedule) and DigestTop
 	// (digest.top) answer /digest; a nil schedule says the digest is off.
 	DigestLedger   bot.DigestLedger
@@ -188,11 +192,17 @@ func (r *Router) check(i *discordgo.Interaction) (*request, error) {
 	if q.cmd = r.table()[data.Name]; q.cmd == nil {
 		return q, refused("docracy has no /%s command: run /help to see its commands", Truncate(data.Name, 32))
 	}
+	given := data.Options
+	var err error
+	if len(q.cmd.subs) > 0 {
+		if q.cmd, given, err = q.cmd.sub(given); err != nil {
+			return q, err
+		}
+	}
 	if err := r.checkCaller(q); err != nil {
 		return q, err
 	}
-	var err error
-	if q.opts, err = parseOptions(data); err != nil {
+	if q.opts, err = parseOptions(given); err != nil {
 		return q, err
 	}
 	if err := r.authorize(q); err != nil {
@@ -205,8 +215,9 @@ func (r *Router) check(i *discordgo.Interaction) (*request, error) {
 // is one) as check refuses a command. The role is checked again at the
 // click: it may have been taken away since the button was sent.
 func (r *Router) checkClick(i *discordgo.Interaction) (*request, error) {
-	q := &request{i: i, update: true}
+	q := &request{i: i}
 	q.cmd, q.arg = r.button(i.Data.(discordgo.MessageComponentInteractionData).CustomID)
+	q.update = !q.cmd.answerClick
 	if q.arg == "" {
 		return q, refused("this button comes from an older docracy: run /%s again", q.cmd.name)
 	}

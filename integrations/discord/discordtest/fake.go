@@ -46,6 +46,8 @@ type Callback struct {
 // Message is an edit, follow-up or channel message the fake received, as
 // Discord would read it.
 type Message struct {
+	ID              string // channel messages: the id the fake gave it
+	ChannelID       string // channel messages
 	Token           string // interaction token (edits and follow-ups)
 	Content         string
 	Embeds          []*discordgo.MessageEmbed
@@ -53,6 +55,10 @@ type Message struct {
 	Flags           discordgo.MessageFlags
 	Nonce           string   // channel messages: Discord keeps one message per enforced nonce
 	Files           []string // names of the files attached to a multipart message
+	// Components are the message's action rows of buttons; an edit that
+	// leaves them out keeps the message's.
+	Components []discordgo.ActionsRow
+	components bool // the request gave components, perhaps none
 }
 
 // Failure makes the fake answer matching requests with an error.
@@ -76,6 +82,7 @@ type Fake struct {
 	followups  []Message
 	deletes    []string // interaction tokens
 	messages   []Message
+	msgEdits   []Message                                  // edits of channel messages, in order
 	commands   map[string][]*discordgo.ApplicationCommand // by guild id, "" = global
 	overwrites []string                                   // guild ids of bulk overwrites
 	failures   []*Failure
@@ -101,6 +108,7 @@ func New(t testing.TB) *Fake {
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.overwrite)
 	mux.HandleFunc("GET /api/v9/oauth2/applications/{app}", f.application)
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", f.channelMessage)
+	mux.HandleFunc("PATCH /api/v9/channels/{channel}/messages/{message}", f.editChannelMessage)
 	mux.HandleFunc("GET /api/v9/gateway", f.gatewayURL)
 	mux.HandleFunc("GET /gateway/", f.serveGateway)
 	f.Server = httptest.NewServer(f.record(mux))
@@ -248,6 +256,7 @@ func message(r *http.Request) (Message, bool, error) {
 		Flags           discordgo.MessageFlags            `json:"flags"`
 		Nonce           string                            `json:"nonce"`
 		EnforceNonce    bool                              `json:"enforce_nonce"`
+		Components      *[]discordgo.ActionsRow           `json:"components"`
 	}
 	var files []string
 	var err error
@@ -256,8 +265,12 @@ func message(r *http.Request) (Message, bool, error) {
 	} else {
 		err = decode(r, &m)
 	}
-	return Message{Token: r.PathValue("token"), Content: m.Content, Embeds: m.Embeds, AllowedMentions: m.AllowedMentions,
-		Flags: m.Flags, Nonce: m.Nonce, Files: files}, m.EnforceNonce, err
+	msg := Message{Token: r.PathValue("token"), ChannelID: r.PathValue("channel"), Content: m.Content, Embeds: m.Embeds,
+		AllowedMentions: m.AllowedMentions, Flags: m.Flags, Nonce: m.Nonce, Files: files, components: m.Components != nil}
+	if m.Components != nil {
+		msg.Components = *m.Components
+	}
+	return msg, m.EnforceNonce, err
 }
 
 // readMultipart decodes payload_json into v and returns the file names.
@@ -330,14 +343,41 @@ func (f *Fake) channelMessage(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	id, seen := f.nonces[m.Nonce]
 	if !enforce || m.Nonce == "" || !seen {
-		f.messages = append(f.messages, m)
 		id = f.id()
+		m.ID = id
+		f.messages = append(f.messages, m)
 		f.nonces[m.Nonce] = id
 		f.notify()
 	}
 	f.mu.Unlock()
 	f.wait(r)
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "channel_id": r.PathValue("channel"), "content": m.Content})
+}
+
+// editChannelMessage edits a message the bot posted, as Discord does:
+// what the edit gives replaces what the message had.
+func (f *Fake) editChannelMessage(w http.ResponseWriter, r *http.Request) {
+	m, _, err := message(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	m.ID = r.PathValue("message")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.messages {
+		if f.messages[i].ID == m.ID && f.messages[i].ChannelID == m.ChannelID {
+			f.messages[i].Content, f.messages[i].Embeds = m.Content, m.Embeds
+			if m.components {
+				f.messages[i].Components = m.Components
+			}
+			f.msgEdits = append(f.msgEdits, m)
+			f.notify()
+			writeJSON(w, http.StatusOK, map[string]any{"id": m.ID, "channel_id": m.ChannelID, "content": m.Content})
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Message", "code": 10008})
 }
 
 func (f *Fake) listCommands(w http.ResponseWriter, r *http.Request) {
@@ -427,6 +467,25 @@ func (f *Fake) Messages() []Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Message(nil), f.messages...)
+}
+
+// MessageEdits returns the edits of channel messages received so far.
+func (f *Fake) MessageEdits() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.msgEdits...)
+}
+
+// Message returns a channel message as it stands after its edits.
+func (f *Fake) Message(id string) (Message, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.messages {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Message{}, false
 }
 
 // Commands returns the commands registered in a guild ("" = global).

@@ -156,3 +156,50 @@ func JSON(t testing.TB, i *discordgo.Interaction) []byte {
 	}
 	return b
 }
+
+// Click is caller's click on the button with customID of a channel
+// message the fake holds, as Discord sends it over either transport (the
+// JSON body of an HTTP interaction, or the data of INTERACTION_CREATE);
+// id is the interaction id. As in Discord, only a button the message shows
+// now, enabled, can be clicked: anything else fails the test.
+func (f *Fake) Click(t testing.TB, id string, caller User, messageID, customID string) *discordgo.Interaction {
+	t.Helper()
+	m, ok := f.Message(messageID)
+	if !ok {
+		t.Fatalf("fake Discord: no message %s to click on", messageID)
+	}
+	if !hasButton(m.Components, customID) {
+		t.Fatalf("fake Discord: message %s shows no enabled button %q", messageID, customID)
+	}
+	i := Click(id, caller, customID)
+	i.ChannelID = m.ChannelID
+	i.Message = &discordgo.Message{ID: m.ID, ChannelID: m.ChannelID, Content: m.Content,
+		Author: &discordgo.User{ID: AppID, Username: "docracy", Bot: true}}
+	return i
+}
+
+func hasButton(rows []discordgo.ActionsRow, customID string) bool {
+	for _, row := range rows {
+		for _, c := range row.Components {
+			if b, ok := c.(*discordgo.Button); ok && b.CustomID == customID && !b.Disabled {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Sub is a subcommand, e.g. open of /poll, with its options.
+func Sub(name string, opts ...Option) Option {
+	return func(d *discordgo.ApplicationCommandInteractionData) {
+		var sub discordgo.ApplicationCommandInteractionData
+		for _, o := range opts {
+			o(&sub)
+		}
+		d.Options = append(d.Options, &discordgo.ApplicationCommandInteractionDataOption{Name: name,
+			Type: discordgo.ApplicationCommandOptionSubCommand, Options: sub.Options})
+		if sub.Resolved != nil {
+			d.Resolved = sub.Resolved
+		}
+	}
+}
