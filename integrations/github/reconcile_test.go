@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/bot/bottest"
 	ghint "github.com/docracy/docracy/integrations/github"
 	"github.com/docracy/docracy/integrations/github/githubtest"
 	"github.com/docracy/docracy/internal/testkit"
@@ -395,3 +396,25 @@ func (b countingBot) Reconcile(ctx context.Context, src bot.PRSource, repo strin
 type every time.Duration
 
 func (e every) Next(t time.Time) time.Time { return t.Add(time.Duration(e)) }
+
+// TestClientKeepsThePRSourceContract runs the PRSource contract over the
+// real client reading the fake API.
+func TestClientKeepsThePRSourceContract(t *testing.T) {
+	bottest.RunPRSourceContract(t, now, func(t *testing.T, prs []bot.PullRequest, perPage int) bot.PRSource {
+		api := newFakeAPI(t, testkit.NewClock(now), 5000)
+		for _, pr := range prs {
+			api.AddPulls(pull(t, pr.Number, pr.UpdatedAt, pr.Merged))
+			var reviews []map[string]any
+			for _, r := range pr.Reviews {
+				reviews = append(reviews, reviewItem(t, int(r.ID), pr.Number, int(r.Reviewer.ID), r.Reviewer.Login, r.State, r.SubmittedAt))
+			}
+			api.SetReviews(pr.Number, reviews...)
+		}
+		c, err := ghint.NewClient(nil, api.URL(), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Now, c.Sleep, c.PerPage = api.clock.Now, api.clock.Sleep, perPage
+		return c
+	})
+}
