@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,11 +32,7 @@ func Sample(tb testing.TB) *ledger.Ledger {
 	tb.Helper()
 	ctx := context.Background()
 	clock := time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
-	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: func() time.Time { return clock }})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { l.Close() })
+	l := Open(tb, func() time.Time { return clock })
 	s := &sample{tb: tb, l: l, ids: map[string]int64{}, clock: &clock}
 	for _, m := range []struct{ name, college string }{{"alice", "workers"}, {"bob", "volunteers"}, {"*carol*_", "users"}, {"dan", ""}} {
 		s.member(m.name, m.college)
@@ -53,7 +48,7 @@ func Sample(tb testing.TB) *ledger.Ledger {
 	if _, _, err := l.Revoke(ctx, ledger.RevokeRequest{Seq: gone.Seq, Source: ledger.SourceCLI, Actor: "cli:t", Reason: "mistake"}); err != nil {
 		tb.Fatal(err)
 	}
-	_, err = l.ClosePayout(ctx, ledger.PayoutRun{Period: "2026-10", Policy: "balanced", Currency: "EUR", Decimals: 2,
+	_, err := l.ClosePayout(ctx, ledger.PayoutRun{Period: "2026-10", Policy: "balanced", Currency: "EUR", Decimals: 2,
 		Budget: big.NewInt(100000), Actor: "cli:treasurer",
 		Payouts: []ledger.Payout{{Member: s.ids["alice"], Amount: big.NewInt(100000)}}}, ledger.SourceCLI)
 	if err != nil {
