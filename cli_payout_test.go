@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // payoutConfig pays 1000.00 EUR a month in proportion to points, with no
 // cap and no minimum, so three members can share it.
@@ -60,7 +57,7 @@ func TestPayoutCommands(t *testing.T) {
 	if _, stderr, code := te.run("payout", "pay", "--db", te.db); code != exitUsage || !strings.Contains(stderr, `unknown subcommand "pay"`) {
 		t.Errorf("unknown subcommand: exit %d, %q", code, stderr)
 	}
-	checkGolden(t, "payout-export.golden.csv", te.must("payout", "export", "--period", "2025-10"))
+	testkit.Golden(t, filepath.Join(testdataDir, "payout-export.golden.csv"), []byte(te.must("payout", "export", "--period", "2025-10")))
 	if head := mustVerify(t, te, te.db); !strings.HasPrefix(head, "ok 6 ") {
 		t.Errorf("after close: %s, want 3 payout entries more", head)
 	}
@@ -75,24 +72,6 @@ func setAddress(t *testing.T, db string, member int64, address string) {
 	defer l.Close()
 	if err := l.SetPayoutAddress(context.Background(), member, address); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// checkGolden compares got with testdata/name; go test -update rewrites it.
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join(testdataDir, name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
 

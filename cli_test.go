@@ -11,11 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -294,31 +294,13 @@ func TestIntegrations(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log the test reads while the server writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestServeStops checks that serve returns cleanly when its context ends,
 // and that its log names the variables of the secrets, never their values.
 func TestServeStops(t *testing.T) {
 	te := newTestEnv(t)
 	te.env["GITHUB_WEBHOOK_SECRET"] = "hunter2-webhook"
 	te.env["DISCORD_TOKEN"] = "hunter2-token"
-	var log syncBuffer
+	var log testkit.LockedBuffer
 	e := &env{stdout: &bytes.Buffer{}, stderr: &log, getenv: func(k string) (string, bool) {
 		v, ok := te.env[k]
 		return v, ok

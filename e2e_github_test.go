@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/docracy/docracy/integrations/github/githubtest"
 )
 
 const mergedRef = "github:github.com:pr:186853002:2:author:21031067"
@@ -126,45 +127,25 @@ func TestGitHubWebhookEndToEnd(t *testing.T) {
 	}
 }
 
-// fakeGitHubAPI serves one page of closed pull requests of docracy/coop and
-// no reviews, as GitHub Enterprise's REST API would under /api/v3.
-func fakeGitHubAPI(t *testing.T, merged, updated time.Time) *httptest.Server {
-	t.Helper()
-	pull := func(n, user int) map[string]any {
-		return map[string]any{
-			"number": n, "state": "closed", "title": fmt.Sprintf("Change %d", n),
-			"html_url":   fmt.Sprintf("https://github.com/docracy/coop/pull/%d", n),
-			"user":       map[string]any{"id": user, "login": fmt.Sprintf("user%d", user), "type": "User"},
-			"updated_at": updated.Format(time.RFC3339), "merged_at": merged.Format(time.RFC3339),
-			"base": map[string]any{"repo": map[string]any{"id": 4242, "full_name": "docracy/coop", "html_url": "https://github.com/docracy/coop"}},
-		}
+// closedPull is pull request n of githubtest's repository by user
+// userN, merged and updated at the times given, as the list answers it.
+func closedPull(n, user int, merged, updated time.Time) map[string]any {
+	return map[string]any{
+		"number": n, "state": "closed", "title": fmt.Sprintf("Change %d", n),
+		"html_url":   fmt.Sprintf("https://github.com/docracy/coop/pull/%d", n),
+		"user":       map[string]any{"id": user, "login": fmt.Sprintf("user%d", user), "type": "User"},
+		"updated_at": updated.Format(time.RFC3339), "merged_at": merged.Format(time.RFC3339),
+		"base": map[string]any{"repo": map[string]any{"id": githubtest.RepoID, "full_name": "docracy/coop", "html_url": "https://github.com/docracy/coop"}},
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v3/repos/docracy/coop/pulls", func(w http.ResponseWriter, r *http.Request) {
-		if q := r.URL.Query(); q.Get("state") != "closed" || q.Get("sort") != "updated" || q.Get("direction") != "desc" {
-			t.Errorf("list query %s", r.URL.RawQuery)
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("X-RateLimit-Limit", "60")
-		w.Header().Set("X-RateLimit-Remaining", "59")
-		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
-		json.NewEncoder(w).Encode([]any{pull(7, 70), pull(8, 80)})
-	})
-	mux.HandleFunc("GET /api/v3/repos/docracy/coop/pulls/{n}/reviews", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write([]byte("[]"))
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 func TestGitHubBackfillEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ledger.db")
 	merged := time.Now().Add(-48 * time.Hour).UTC()
-	api := fakeGitHubAPI(t, merged, merged.Add(time.Hour))
-	config := fmt.Sprintf("github:\n  api_url: %s/api/v3/\n  repos: [docracy/coop]\n  reconcile: \"\"\n", api.URL)
+	api := githubtest.New(t, nil, 60)
+	api.AddPulls(closedPull(7, 70, merged, merged.Add(time.Hour)), closedPull(8, 80, merged, merged.Add(time.Hour)))
+	config := fmt.Sprintf("github:\n  api_url: %s\n  repos: [docracy/coop]\n  reconcile: \"\"\n", api.URL())
 	if err := os.WriteFile(filepath.Join(dir, "coop.yaml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +159,11 @@ func TestGitHubBackfillEndToEnd(t *testing.T) {
 	}
 	if want := "docracy/coop: page 1 done: 2 merged pull requests, 0 reviews, 2 entries added\n"; !strings.Contains(stderr, want) {
 		t.Errorf("progress %q, want %q", stderr, want)
+	}
+	for _, r := range api.Requests() {
+		if q := r.Query; strings.HasSuffix(r.Path, "/pulls") && (q.Get("state") != "closed" || q.Get("sort") != "updated" || q.Get("direction") != "desc") {
+			t.Errorf("list query %s", q.Encode())
+		}
 	}
 	if stdout, _, _ := docracy(t, dir, backfill...); !strings.HasSuffix(stdout, ", 0 entries added\n") {
 		t.Errorf("second backfill printed %q, want 0 entries added", stdout)

@@ -14,12 +14,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/docracy/docracy/internal/testkit"
 )
 
 // binary is the docracy command built once for every test of this file.
@@ -221,26 +222,8 @@ func checkServe(t *testing.T, dir, db, head string, want []standing) {
 type server struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *syncBuilder
+	logs *testkit.LockedBuffer
 	done chan struct{} // closed when stderr is drained
-}
-
-// syncBuilder collects the log while the test reads it.
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) WriteString(line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(line)
-}
-
-func (s *syncBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
@@ -265,7 +248,7 @@ func startServeEnv(t *testing.T, dir string, env []string, args ...string) *serv
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	srv := &server{cmd: cmd, logs: &syncBuilder{}, done: make(chan struct{})}
+	srv := &server{cmd: cmd, logs: &testkit.LockedBuffer{}, done: make(chan struct{})}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()

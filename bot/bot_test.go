@@ -2,12 +2,12 @@ package bot_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
 // now is the fixed time every test runs at.
@@ -20,11 +20,7 @@ var categories = []string{"code", "review", "doc"}
 func newBot(t *testing.T) (*bot.Bot, *ledger.Ledger) {
 	t.Helper()
 	clock := func() time.Time { return now }
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := ledgertest.Open(t, clock)
 	b := bot.New(l, categories)
 	b.Now = clock
 	return b, l

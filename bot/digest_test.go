@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"image/png"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,11 +16,10 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/bot/bottest"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var (
 	digestStart = ledgertest.SampleStart
@@ -36,7 +32,7 @@ func TestDigestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGoldenFile(t, "digest.golden.txt", d.Text())
+	testkit.Golden(t, "testdata/digest.golden.txt", []byte(d.Text()))
 	if d.Points != 18 || d.Contributors != 3 || d.Entries != 4 {
 		t.Errorf("totals: %d points, %d contributors, %d entries; want 18, 3, 4", d.Points, d.Contributors, d.Entries)
 	}
@@ -91,53 +87,11 @@ func TestDigestChartIsAPNG(t *testing.T) {
 	}
 }
 
-func checkGoldenFile(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
-}
-
-// fakeClock is moved by the scheduler's own waits: After jumps ahead.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
 // recordingPoster remembers what it posted, fails as told, and keeps one
 // message per nonce, as Discord does with enforce_nonce.
 type recordingPoster struct {
 	mu       sync.Mutex
-	clock    *fakeClock
+	clock    *testkit.Clock
 	failures int // fail this many attempts first
 	posts    []post
 	onPost   func()
@@ -177,7 +131,7 @@ func (p *recordingPoster) count() int {
 
 const parisMonday9 = "CRON_TZ=Europe/Paris 0 9 * * MON"
 
-func newScheduler(t *testing.T, l *ledger.Ledger, clock *fakeClock, poster *recordingPoster) *bot.DigestScheduler {
+func newScheduler(t *testing.T, l *ledger.Ledger, clock *testkit.Clock, poster *recordingPoster) *bot.DigestScheduler {
 	t.Helper()
 	sched, err := cron.ParseStandard(parisMonday9)
 	if err != nil {
@@ -188,19 +142,14 @@ func newScheduler(t *testing.T, l *ledger.Ledger, clock *fakeClock, poster *reco
 }
 
 // schedulerLedger is a ledger on the fake clock.
-func schedulerLedger(t *testing.T, clock *fakeClock) *ledger.Ledger {
+func schedulerLedger(t *testing.T, clock *testkit.Clock) *ledger.Ledger {
 	t.Helper()
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), ledger.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
+	return ledgertest.Open(t, clock.Now)
 }
 
 func TestDigestCatchUpPostsOnlyTheLatestMissedPeriod(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)} // first run, just after a slot
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris)) // first run, just after a slot
 	poster := &recordingPoster{clock: clock}
 	l := schedulerLedger(t, clock)
 	s := newScheduler(t, l, clock, poster)
@@ -208,14 +157,14 @@ func TestDigestCatchUpPostsOnlyTheLatestMissedPeriod(t *testing.T) {
 		t.Fatalf("first run posted %d (%v); want nothing: no slot has passed since", poster.count(), err)
 	}
 
-	clock.set(time.Date(2026, 11, 12, 15, 0, 0, 0, paris)) // down across one slot
+	clock.Set(time.Date(2026, 11, 12, 15, 0, 0, 0, paris)) // down across one slot
 	if err := s.PostDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PostDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clock.set(time.Date(2026, 12, 3, 8, 0, 0, 0, paris)) // down across three slots
+	clock.Set(time.Date(2026, 12, 3, 8, 0, 0, 0, paris)) // down across three slots
 	if err := s.PostDue(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +179,7 @@ func TestDigestCatchUpPostsOnlyTheLatestMissedPeriod(t *testing.T) {
 }
 
 func TestDigestScheduleKeepsLocalTimeAcrossDST(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 10, 14, 12, 0, 0, 0, paris)}
+	clock := testkit.NewClock(time.Date(2026, 10, 14, 12, 0, 0, 0, paris))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	poster := &recordingPoster{clock: clock}
@@ -254,12 +203,12 @@ func TestDigestScheduleKeepsLocalTimeAcrossDST(t *testing.T) {
 
 func TestDigestRetriesUntilPosted(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)}
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris))
 	poster := &recordingPoster{clock: clock, failures: 3}
 	l := schedulerLedger(t, clock)
 	s := newScheduler(t, l, clock, poster)
 	s.PostDue(ctx)
-	clock.set(time.Date(2026, 11, 9, 9, 0, 0, 0, paris))
+	clock.Set(time.Date(2026, 11, 9, 9, 0, 0, 0, paris))
 	if err := s.PostDue(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +220,7 @@ func TestDigestRetriesUntilPosted(t *testing.T) {
 	}
 
 	poster.failures = 1 << 30 // an outage longer than a week
-	clock.set(time.Date(2026, 11, 16, 9, 0, 0, 0, paris))
+	clock.Set(time.Date(2026, 11, 16, 9, 0, 0, 0, paris))
 	if err := s.PostDue(ctx); err == nil {
 		t.Error("a digest that could not be posted before the next slot reported success")
 	}
@@ -297,14 +246,14 @@ func (f *failingRecords) RecordDigest(ctx context.Context, r ledger.DigestRecord
 
 func TestDigestCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, paris)}
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris))
 	poster := &recordingPoster{clock: clock}
 	l := schedulerLedger(t, clock)
 	s := newScheduler(t, l, clock, poster)
 	store := &failingRecords{Ledger: l, fail: true}
 	s.Store = store
 	s.PostDue(ctx)
-	clock.set(time.Date(2026, 11, 9, 9, 30, 0, 0, paris))
+	clock.Set(time.Date(2026, 11, 9, 9, 30, 0, 0, paris))
 	if err := s.PostDue(ctx); err == nil {
 		t.Fatal("a lost record reported success")
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/bot/bottest"
 	"github.com/docracy/docracy/ledger"
 	"github.com/google/go-cmp/cmp"
 )
@@ -51,9 +52,7 @@ func (s *fakeSource) ClosedPullRequests(ctx context.Context, repo string, since 
 				page.Next = 0
 				continue
 			}
-			if pr.Merged {
-				page.PullRequests = append(page.PullRequests, pr)
-			}
+			page.PullRequests = append(page.PullRequests, pr)
 		}
 		if err := fn(page); err != nil {
 			return err
@@ -199,4 +198,12 @@ func TestReconcileRefusesRepositoriesNotAllowed(t *testing.T) {
 	if len(src.walks) != 0 {
 		t.Errorf("the source was read: %+v", src.walks)
 	}
+}
+
+// TestFakeSourceKeepsThePRSourceContract: the in-memory source the
+// reconcile tests read pages as the real client does.
+func TestFakeSourceKeepsThePRSourceContract(t *testing.T) {
+	bottest.RunPRSourceContract(t, now, func(t *testing.T, prs []bot.PullRequest, perPage int) bot.PRSource {
+		return &fakeSource{prs: prs, perPage: perPage}
+	})
 }

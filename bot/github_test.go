@@ -2,13 +2,13 @@ package bot_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -31,11 +31,7 @@ func defaultRules() bot.GitHubRules {
 func newGitHub(t *testing.T, rules bot.GitHubRules) (*bot.GitHub, *ledger.Ledger) {
 	t.Helper()
 	clock := func() time.Time { return now }
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := ledgertest.Open(t, clock)
 	if err := rules.Check(githubCategories); err != nil {
 		t.Fatal(err)
 	}

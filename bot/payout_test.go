@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -37,11 +37,7 @@ func newTreasury(t *testing.T, policy bot.Policy, halfLife time.Duration) *treas
 	t.Helper()
 	f := &treasuryFixture{t: t, clock: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC), members: map[string]int64{}}
 	now := func() time.Time { return f.clock }
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: now, HalfLife: halfLife})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := ledgertest.OpenOptions(t, ledger.Options{Now: now, HalfLife: halfLife})
 	f.ledger = l
 	f.treasury = &bot.Treasury{Ledger: l, Now: now, Rules: bot.PayoutRules{
 		Currency: "EUR", Decimals: 2, Period: bot.Monthly, Budget: big.NewInt(10000), Policy: policy, Location: paris,

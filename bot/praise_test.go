@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
 // newCommunity returns the community use cases on a fresh ledger, with a
@@ -19,11 +19,7 @@ func newCommunity(t *testing.T) (*bot.Community, *ledger.Ledger, *time.Time) {
 	t.Helper()
 	clock := now
 	tick := func() time.Time { return clock }
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: tick})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := ledgertest.Open(t, tick)
 	b := bot.New(l, categories)
 	b.Now = tick
 	return bot.NewCommunity(b, l, bot.NewPraiseRules(2, 2, []string{"code", "community"})), l, &clock

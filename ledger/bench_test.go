@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
@@ -19,7 +20,7 @@ var benchCategories = ledgertest.Categories
 // Benchmarks that write get their own copy.
 func benchLedger(b *testing.B) *ledger.Ledger {
 	b.Helper()
-	return openPath(b, ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: (&clock{t0}).Now})
+	return openPath(b, ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: testkit.NewClock(t0).Now})
 }
 
 // benchCopy gives a writing benchmark its own copy of the fixture.

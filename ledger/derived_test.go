@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -222,7 +223,7 @@ func TestVerifyAllOnOlderLedgers(t *testing.T) {
 	if _, n, err := openPath(t, old, ledger.Options{HalfLife: ledgerHalfLife}).VerifyAll(ctx, nil); err != nil || n != 7 {
 		t.Errorf("ledger v5: %d entries, %v", n, err)
 	}
-	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: testkit.NewClock(poisonedAt).Now})
 	var de *ledger.DerivedError
 	if _, _, err := l.VerifyAll(ctx, nil); !errors.As(err, &de) || de.Table != "scores" {
 		t.Fatalf("poisoned ledger: %v, want its scores named", err)

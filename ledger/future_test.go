@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -64,19 +65,19 @@ func randomHalfLife(r *rand.Rand) time.Duration {
 
 func checkReputationFinite(t *testing.T, r *rand.Rand) {
 	ctx := context.Background()
-	c := &clock{t0}
+	c := testkit.NewClock(t0)
 	path := filepath.Join(t.TempDir(), "p.db")
 	halfLife := randomHalfLife(r)
 	l := openPath(t, path, ledger.Options{HalfLife: halfLife, Now: c.Now})
 	alice := member(t, l, "alice")
 	var kept, all []scored
 	for i := range 30 {
-		c.t = c.t.Add(time.Duration(r.Int64N(3*365*24)) * time.Hour)
+		c.Advance(time.Duration(r.Int64N(3*365*24)) * time.Hour)
 		back := time.Duration(r.Int64N(250*365*24)) * time.Hour // time.Duration holds 292 years
 		if r.IntN(4) == 0 {
 			back = -ledger.MaxClockSkew // at the limit
 		}
-		e := mustAppend(t, l, credit(alice, r.Int64N(10001), "code", "p"+string(rune('a'+i)), c.t.Add(-back)))
+		e := mustAppend(t, l, credit(alice, r.Int64N(10001), "code", "p"+string(rune('a'+i)), c.Now().Add(-back)))
 		s := scored{e.Points, e.OccurredAt, e.Seq}
 		all = append(all, s)
 		if r.IntN(5) == 0 {
@@ -92,7 +93,7 @@ func checkReputationFinite(t *testing.T, r *rand.Rand) {
 		halfLife = randomHalfLife(r)
 		l = openPath(t, path, ledger.Options{HalfLife: halfLife, Now: c.Now})
 	}
-	at := c.t.Add(ledger.MaxClockSkew)
+	at := c.Now().Add(ledger.MaxClockSkew)
 	want, scale := formula(kept, at, halfLife), formula(all, at, halfLife)
 	board, err := l.Leaderboard(ctx, ledger.LeaderboardQuery{Window: ledger.WindowAll, At: at})
 	if err != nil {
@@ -185,7 +186,7 @@ func checkBoard(t *testing.T, l *ledger.Ledger, want map[string]float64) {
 // holds an entry dated 9999 still answers finite, non-negative figures.
 func TestReputationFiniteOnPoisonedLedger(t *testing.T) {
 	ctx := context.Background()
-	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: testkit.NewClock(poisonedAt).Now})
 	board, err := l.Leaderboard(ctx, ledger.LeaderboardQuery{Window: ledger.WindowAll})
 	if err != nil || len(board) != 3 {
 		t.Fatalf("leaderboard %+v, %v; want 3 rows", board, err)
@@ -201,7 +202,7 @@ func TestReputationFiniteOnPoisonedLedger(t *testing.T) {
 }
 
 func TestRebuildRepairsPoisonedLedger(t *testing.T) {
-	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: testkit.NewClock(poisonedAt).Now})
 	n, err := l.Rebuild(context.Background())
 	if err != nil || n != 3 {
 		t.Fatalf("rebuild: %d entries, %v; want 3", n, err)
@@ -212,7 +213,7 @@ func TestRebuildRepairsPoisonedLedger(t *testing.T) {
 }
 
 func TestRevokeRepairsPoisonedLedger(t *testing.T) {
-	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	l := openPath(t, poisonedCopy(t), ledger.Options{HalfLife: poisonedHalfLife, Now: testkit.NewClock(poisonedAt).Now})
 	_, _, err := l.Revoke(context.Background(), ledger.RevokeRequest{Seq: 3, Source: ledger.SourceCLI, Actor: "cli:t", Reason: "dated 9999"})
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +234,7 @@ func TestRebuildRefusesBrokenChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := openPath(t, path, ledger.Options{HalfLife: poisonedHalfLife, Now: (&clock{poisonedAt}).Now})
+	l := openPath(t, path, ledger.Options{HalfLife: poisonedHalfLife, Now: testkit.NewClock(poisonedAt).Now})
 	var chainErr *ledger.ChainError
 	if _, err := l.Rebuild(context.Background()); !errors.As(err, &chainErr) || chainErr.Seq != 1 {
 		t.Fatalf("rebuild of a broken chain: %v, want a ChainError at seq 1", err)

@@ -11,16 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/google/go-cmp/cmp"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-
-// clock is a settable test clock.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
 
 // openTemp opens a ledger in a fresh file under t.TempDir().
 func openTemp(t testing.TB, opts ledger.Options) *ledger.Ledger {
@@ -31,7 +27,7 @@ func openTemp(t testing.TB, opts ledger.Options) *ledger.Ledger {
 func openPath(t testing.TB, path string, opts ledger.Options) *ledger.Ledger {
 	t.Helper()
 	if opts.Now == nil {
-		opts.Now = (&clock{t0}).Now
+		opts.Now = testkit.NewClock(t0).Now
 	}
 	l, err := ledger.Open(context.Background(), path, opts)
 	if err != nil {
@@ -182,14 +178,14 @@ func TestRevokedEntriesAreLeftOut(t *testing.T) {
 func TestReputationDecaysByHalfLife(t *testing.T) {
 	ctx := context.Background()
 	halfLife := 90 * 24 * time.Hour
-	c := &clock{t0}
+	c := testkit.NewClock(t0)
 	l := openTemp(t, ledger.Options{HalfLife: halfLife, Now: c.Now})
 	alice := member(t, l, "alice")
 	mustAppend(t, l, credit(alice, 8, "code", "old", t0.Add(-2*halfLife))) // worth 8/4 = 2
 	mustAppend(t, l, credit(alice, 6, "doc", "mid", t0.Add(-halfLife)))    // worth 6/2 = 3
 	mustAppend(t, l, credit(alice, 4, "code", "new", t0))                  // worth 4
-	c.t = t0.Add(halfLife)
-	mustAppend(t, l, credit(alice, 100, "code", "future", c.t)) // not yet earned at t0
+	c.Set(t0.Add(halfLife))
+	mustAppend(t, l, credit(alice, 100, "code", "future", c.Now())) // not yet earned at t0
 
 	rep, err := l.Reputation(ctx, alice, t0)
 	if err != nil {
@@ -218,7 +214,7 @@ func TestReputationDecaysByHalfLife(t *testing.T) {
 func TestNoDecayAndHalfLifeChange(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "d.db")
-	l, err := ledger.Open(ctx, path, ledger.Options{Now: (&clock{t0}).Now})
+	l, err := ledger.Open(ctx, path, ledger.Options{Now: testkit.NewClock(t0).Now})
 	if err != nil {
 		t.Fatal(err)
 	}

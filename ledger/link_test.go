@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -42,7 +43,7 @@ func linkDana(source ledger.Source) ledger.LinkRequest {
 // sum of both (decay included), self-praise dropped, the chain valid.
 func TestLinkMerges(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t0}
+	clk := testkit.NewClock(t0)
 	l := openTemp(t, ledger.Options{HalfLife: 90 * 24 * time.Hour, Now: clk.Now})
 	gh := ensure(t, l, danaGitHub, "")
 	dc := ensure(t, l, danaDiscord, "Dana")
@@ -61,7 +62,7 @@ func TestLinkMerges(t *testing.T) {
 	dcBefore := reputation(t, l, dc)
 	head, _ := l.Head(ctx)
 
-	clk.t = t0.Add(time.Hour)
+	clk.Set(t0.Add(time.Hour))
 	res, err := l.Link(ctx, linkDana(ledger.SourceDiscord))
 	if err != nil {
 		t.Fatal(err)

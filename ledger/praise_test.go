@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -17,7 +18,7 @@ var limits = ledger.PraiseLimits{Cap: 2, Window: 24 * time.Hour, Repeat: time.Ho
 
 func TestAppendPraiseLimits(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t0}
+	c := testkit.NewClock(t0)
 	l := openTemp(t, ledger.Options{Now: c.Now})
 	alice, carol, dan := member(t, l, "alice"), member(t, l, "carol"), member(t, l, "dan")
 	const giver = "discord:1"
@@ -37,7 +38,7 @@ func TestAppendPraiseLimits(t *testing.T) {
 		{"a day after the first", praise(dan, giver, "p6", t0.Add(24*time.Hour)), nil},
 	}
 	for _, s := range steps {
-		c.t = s.n.OccurredAt
+		c.Set(s.n.OccurredAt)
 		_, _, err := l.AppendPraise(ctx, s.n, limits)
 		if diff := cmp.Diff(s.want, err); diff != "" {
 			t.Errorf("%s: error (-want +got):\n%s", s.name, diff)

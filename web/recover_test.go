@@ -1,39 +1,20 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/web"
 )
 
-// lockedBuffer is a log the server writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestPanickingHandlerAnswers500JSONAndServerKeepsServing(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.LockedBuffer
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /github/webhook", func(http.ResponseWriter, *http.Request) {
 		var event *struct{ Action string }
@@ -84,7 +65,7 @@ func TestPanicAfterAnswerStartedCutsTheConnection(t *testing.T) {
 }
 
 func TestRecoverLeavesAbortHandlerToNetHTTP(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.LockedBuffer
 	srv := httptest.NewServer(web.Recover(slog.New(slog.NewJSONHandler(&logs, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic(http.ErrAbortHandler)
 	})))

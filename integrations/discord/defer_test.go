@@ -10,8 +10,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/integrations/github/githubtest"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -92,10 +92,10 @@ func TestDeferredError(t *testing.T) {
 // ephemeral deferral, then the link as an edit.
 func TestDeferredLink(t *testing.T) {
 	h := newHarness(t)
-	h.github.set(bot.GitHubProfile{ID: 583231, Login: "dana"})
+	h.github.SetUser(githubtest.User{ID: 583231, Login: "dana"})
 	_, pending := h.link(dana, discordtest.String("github", "dana"))
-	h.github.set(bot.GitHubProfile{ID: 583231, Login: "dana", Bio: linkCode.FindString(pending.Description)})
-	h.github.setDelay(300 * time.Millisecond)
+	h.github.SetUser(githubtest.User{ID: 583231, Login: "dana", Bio: linkCode.FindString(pending.Description)})
+	h.github.SetDelay(300 * time.Millisecond)
 	h.router.DeferAfter = 20 * time.Millisecond
 
 	i := h.command(dana, "link", discordtest.String("github", "dana"))

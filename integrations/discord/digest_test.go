@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,11 +20,10 @@ import (
 	"github.com/docracy/docracy/bot/bottest"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
-
-var updateDigest = flag.Bool("update-digest", false, "rewrite the digest golden files")
 
 func TestRenderDigestGolden(t *testing.T) {
 	d, err := bot.BuildDigest(context.Background(), bottest.SampleWithPolls(t), ledgertest.SampleStart, ledgertest.SampleEnd, 10)
@@ -39,25 +35,10 @@ func TestRenderDigestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkDigestGolden(t, "digest.golden.json", string(got)+"\n")
-	checkDigestGolden(t, "digest.golden.md", discord.DigestMarkdown(msg))
+	testkit.Golden(t, "testdata/digest.golden.json", append(got, '\n'))
+	testkit.Golden(t, "testdata/digest.golden.md", []byte(discord.DigestMarkdown(msg)))
 	if !strings.Contains(msg.Embeds[0].Description, `\*carol\*\_`) {
 		t.Errorf("a name's Markdown is not escaped: %s", msg.Embeds[0].Description)
-	}
-}
-
-func checkDigestGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateDigest {
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
 
@@ -227,11 +208,7 @@ func TestDigestCrashAfterPostDoesNotPostTwice(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, paris)
 	clock := func() time.Time { return now }
-	l, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "d.db"), ledger.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := ledgertest.Open(t, clock)
 	schedule, _ := cron.ParseStandard("CRON_TZ=Europe/Paris 0 9 * * MON")
 	run := func(store bot.DigestStore) error {
 		s := &bot.DigestScheduler{Store: store, Poster: discord.ChannelPoster(newREST(t, fake, nil), "1234"), Schedule: schedule,

@@ -8,10 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,29 +20,14 @@ import (
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/integrations/github/githubtest"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
 // start is the time every test begins at.
 var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is a settable clock shared by the ledger, the bot and the handler.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // Roles of the fake server.
 const (
@@ -93,31 +75,27 @@ var weeklyDigest = func() cron.Schedule {
 // httptest server, and a fake GitHub for profiles.
 type harness struct {
 	t       *testing.T
-	clock   *clock
+	clock   *testkit.Clock
 	ledger  *ledger.Ledger
 	bot     *bot.Bot
 	router  *discord.Router
 	server  *httptest.Server
 	discord *discordtest.Fake
 	signer  *discordtest.Signer
-	github  *fakeGitHub
+	github  *githubtest.API
 	rest    *discord.REST
 	ids     int
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &clock{t: start}, discord: discordtest.New(t), signer: discordtest.NewSigner(t), github: newFakeGitHub(t)}
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: h.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	h := &harness{t: t, clock: testkit.NewClock(start), discord: discordtest.New(t), signer: discordtest.NewSigner(t), github: githubtest.New(t, nil, 5000)}
+	l := ledgertest.Open(t, h.clock.Now)
 	h.ledger = l
 	h.bot = bot.New(l, categories)
 	h.bot.Now = h.clock.Now
 	community := bot.NewCommunity(h.bot, l, bot.NewPraiseRules(1, 3, categories))
-	community.GitHub = h.github.profiles(t)
+	community.GitHub = profiles(t, h.github)
 	metrics := discord.NewMetrics(prometheus.NewRegistry())
 	h.rest = newREST(t, h.discord, metrics)
 	h.router = discord.NewRouter(h.bot, community, roles, h.rest)
@@ -235,54 +213,9 @@ func (h *harness) member(u discordtest.User) ledger.Member {
 	return m
 }
 
-// fakeGitHub serves GET /users/{login} from a table of profiles.
-type fakeGitHub struct {
-	mu     sync.Mutex
-	users  map[string]bot.GitHubProfile
-	delay  time.Duration
-	server *httptest.Server
-}
-
-func newFakeGitHub(t *testing.T) *fakeGitHub {
-	g := &fakeGitHub{users: map[string]bot.GitHubProfile{}}
-	g.server = httptest.NewServer(http.HandlerFunc(g.serve))
-	t.Cleanup(g.server.Close)
-	return g
-}
-
-func (g *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	delay := g.delay
-	var login string
-	if len(r.URL.Path) > len("/users/") {
-		login = r.URL.Path[len("/users/"):]
-	}
-	p, ok := g.users[strings.ToLower(login)]
-	g.mu.Unlock()
-	time.Sleep(delay)
-	w.Header().Set("Content-Type", "application/json")
-	if !ok || r.Method != http.MethodGet {
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest/users/users#get-a-user"}`)
-		return
-	}
-	json.NewEncoder(w).Encode(map[string]any{"login": p.Login, "id": p.ID, "type": "User", "bio": p.Bio})
-}
-
-func (g *fakeGitHub) set(p bot.GitHubProfile) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.users[strings.ToLower(p.Login)] = p
-}
-
-func (g *fakeGitHub) setDelay(d time.Duration) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.delay = d
-}
-
-func (g *fakeGitHub) profiles(t *testing.T) *discord.GitHubProfiles {
-	p, err := discord.NewGitHubProfiles(g.server.URL, "", g.server.Client())
+// profiles reads GitHub profiles from the fake API.
+func profiles(t *testing.T, api *githubtest.API) *discord.GitHubProfiles {
+	p, err := discord.NewGitHubProfiles(api.URL(), "", api.Client())
 	if err != nil {
 		t.Fatal(err)
 	}

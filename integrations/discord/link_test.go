@@ -12,6 +12,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/integrations/github/githubtest"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -66,7 +67,7 @@ func TestLinkByBioCode(t *testing.T) {
 		t.Fatal("Dana's Discord account already belongs to the GitHub member")
 	}
 
-	h.github.set(bot.GitHubProfile{ID: 583231, Login: "dana", Bio: "Gardener of docs."})
+	h.github.SetUser(githubtest.User{ID: 583231, Login: "dana", Bio: "Gardener of docs."})
 	_, pending := h.link(dana, discordtest.String("github", "@Dana"))
 	code := linkCode.FindString(pending.Description)
 	if pending.Title != "Prove that github:dana is yours" || code == "" {
@@ -77,7 +78,7 @@ func TestLinkByBioCode(t *testing.T) {
 		t.Errorf("/link before the bio shows the code:\n%s", notYet.Description)
 	}
 
-	h.github.set(bot.GitHubProfile{ID: 583231, Login: "dana", Bio: "Gardener of docs. " + strings.ToUpper(code)})
+	h.github.SetUser(githubtest.User{ID: 583231, Login: "dana", Bio: "Gardener of docs. " + strings.ToUpper(code)})
 	confirm, linked := h.link(dana, discordtest.String("github", "https://github.com/dana"))
 	if linked.Title != "Linked" || !strings.Contains(linked.Description, "1 entries were carried over") {
 		t.Errorf("/link with the code in the bio: %q\n%s", linked.Title, linked.Description)
@@ -135,7 +136,7 @@ func standingsOf(s []ledger.Standing) []int64 {
 // GitHub account recorded by its numeric id.
 func TestLinkByMaintainer(t *testing.T) {
 	h := newHarness(t)
-	h.github.set(bot.GitHubProfile{ID: 77, Login: "Carol-Dev", Bio: ""})
+	h.github.SetUser(githubtest.User{ID: 77, Login: "Carol-Dev", Bio: ""})
 	_, linked := h.link(alice, discordtest.UserOption("member", carol), discordtest.String("github", "carol-dev"))
 	if linked.Title != "Linked" {
 		t.Fatalf("/link by a maintainer: %q %s", linked.Title, linked.Description)

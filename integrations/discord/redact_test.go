@@ -1,11 +1,9 @@
 package discord_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,25 +11,8 @@ import (
 
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	"github.com/docracy/docracy/internal/testkit"
 )
-
-// lockedBuffer is a log sink the router's goroutines may share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestInteractionTokenNeverLogged cuts the network to Discord while a
 // deferred command waits to deliver its result: the failed follow-up is
@@ -40,7 +21,7 @@ func (b *lockedBuffer) String() string {
 // here: the errors must be clean where they are made.
 func TestInteractionTokenNeverLogged(t *testing.T) {
 	h := newHarness(t)
-	var logs lockedBuffer
+	var logs testkit.LockedBuffer
 	h.router.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	h.router.DeferAfter = 20 * time.Millisecond
 	h.bot.Ledger = slowLedger{Ledger: h.ledger, delay: 300 * time.Millisecond}

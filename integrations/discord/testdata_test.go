@@ -9,7 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/integrations/github/githubtest"
 )
 
 // TestRealPayloads posts the payloads of testdata, written as Discord
@@ -17,7 +17,7 @@ import (
 // is understood.
 func TestRealPayloads(t *testing.T) {
 	h := newHarness(t)
-	h.github.set(bot.GitHubProfile{ID: 4242, Login: "bob-builds"})
+	h.github.SetUser(githubtest.User{ID: 4242, Login: "bob-builds"})
 	tests := []struct {
 		file string
 		want func(r *discordgo.InteractionResponse) bool

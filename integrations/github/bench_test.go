@@ -27,6 +27,7 @@ import (
 	"github.com/docracy/docracy/bot"
 	ghint "github.com/docracy/docracy/integrations/github"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
 // BenchmarkWebhook sends signed merged-pull-request webhooks, each a new
@@ -42,11 +43,7 @@ func BenchmarkWebhook(b *testing.B) {
 }
 
 func benchmarkWebhook(b *testing.B, clients int) {
-	l, err := ledger.Open(context.Background(), filepath.Join(b.TempDir(), "docracy.db"), ledger.Options{HalfLife: 90 * 24 * time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
+	l := ledgertest.OpenOptions(b, ledger.Options{HalfLife: ledgertest.HalfLife})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // serve logs every webhook
 	g := bot.NewGitHub(l, defaultRules())
 	g.Logger = log

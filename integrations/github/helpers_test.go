@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +22,9 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	ghint "github.com/docracy/docracy/integrations/github"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/ledger/ledgertest"
 )
 
 // testSecret signs the test deliveries.
@@ -109,7 +110,7 @@ type fixture struct {
 	handler *ghint.Handler
 	metrics *ghint.Metrics
 	reg     *prometheus.Registry
-	logs    *syncBuffer
+	logs    *testkit.LockedBuffer
 }
 
 // now is the clock of the tests.
@@ -118,12 +119,8 @@ var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newFixture(t testing.TB, rules bot.GitHubRules) *fixture {
 	t.Helper()
 	clock := func() time.Time { return now }
-	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	logs := &syncBuffer{}
+	l := ledgertest.Open(t, clock)
+	logs := &testkit.LockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	g := bot.NewGitHub(l, rules)
 	g.Now, g.Logger = clock, log
@@ -201,22 +198,4 @@ func readBody(t testing.TB, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// syncBuffer is a log written by handlers while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

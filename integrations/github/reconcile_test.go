@@ -14,7 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/bot/bottest"
 	ghint "github.com/docracy/docracy/integrations/github"
+	"github.com/docracy/docracy/integrations/github/githubtest"
+	"github.com/docracy/docracy/internal/testkit"
 )
 
 // pull is pull request n of docracy/coop, by user 1000+n, closed `at`,
@@ -71,11 +74,21 @@ func reviewItem(t testing.TB, id, n int, user int, login, state string, at time.
 	return r
 }
 
+// clockedAPI is the fake API with the clock it keeps its rate limits by.
+type clockedAPI struct {
+	*githubtest.API
+	clock *testkit.Clock
+}
+
+func newFakeAPI(t testing.TB, clock *testkit.Clock, limit int) *clockedAPI {
+	return &clockedAPI{API: githubtest.New(t, clock, limit), clock: clock}
+}
+
 // newReconciler reads the fake API through a real client on the fake
 // clock.
-func newReconciler(t *testing.T, f *fixture, api *fakeAPI, token string) (*ghint.Reconciler, *ghint.Client) {
+func newReconciler(t *testing.T, f *fixture, api *clockedAPI, token string) (*ghint.Reconciler, *ghint.Client) {
 	t.Helper()
-	c, err := ghint.NewClient(nil, api.start(), token, f.metrics)
+	c, err := ghint.NewClient(nil, api.URL(), token, f.metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,20 +102,20 @@ func newReconciler(t *testing.T, f *fixture, api *fakeAPI, token string) (*ghint
 // seven others. Reconcile, through a rate-limited, failing API, credits
 // those seven (and the reviews) once; a second reconcile adds nothing.
 func TestReconcileCatchesUpMissedWebhooks(t *testing.T) {
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 8)
-	api.faults[2] = []string{faultBadGateway}
-	api.faults[3] = []string{faultSecondary}
+	api.Fail(2, githubtest.FaultBadGateway)
+	api.Fail(3, githubtest.FaultSecondary)
 	for n := 1; n <= 13; n++ {
 		// #1 is the newest; #11 to #13 were closed without merging.
-		api.pulls = append(api.pulls, pull(t, n, now.Add(-time.Duration(n)*time.Hour), n <= 10))
+		api.AddPulls(pull(t, n, now.Add(-time.Duration(n)*time.Hour), n <= 10))
 	}
-	api.reviews[2] = []map[string]any{
+	api.SetReviews(2,
 		reviewItem(t, 9001, 2, 583231, "octocat", "APPROVED", now.Add(-3*time.Hour)),
 		reviewItem(t, 9002, 2, 583231, "octocat", "COMMENTED", now.Add(-3*time.Hour)),
 		reviewItem(t, 9003, 2, 1002, "member2", "APPROVED", now.Add(-3*time.Hour)), // the author's own
-	}
-	api.reviews[7] = []map[string]any{reviewItem(t, 9004, 7, 583231, "octocat", "CHANGES_REQUESTED", now.Add(-8*time.Hour))}
+	)
+	api.SetReviews(7, reviewItem(t, 9004, 7, 583231, "octocat", "CHANGES_REQUESTED", now.Add(-8*time.Hour)))
 
 	f := newFixture(t, defaultRules())
 	for _, n := range []int{1, 4, 9} {
@@ -131,19 +144,19 @@ func TestReconcileCatchesUpMissedWebhooks(t *testing.T) {
 
 	// The client waited as told and never asked again too early; each
 	// failure was retried on its own page, never from page 1.
-	if api.tooEarly != 0 {
-		t.Errorf("%d requests during a rate limit", api.tooEarly)
+	if api.TooEarly() != 0 {
+		t.Errorf("%d requests during a rate limit", api.TooEarly())
 	}
 	sleeps := clock.Sleeps()
-	if !slices.Contains(sleeps, time.Second) || !slices.Contains(sleeps, time.Minute) || len(api.resets) == 0 {
+	if !slices.Contains(sleeps, time.Second) || !slices.Contains(sleeps, time.Minute) || len(api.Resets()) == 0 {
 		t.Errorf("sleeps %v, %d primary limits: want 1s after the 502, 1m (Retry-After) after the secondary limit, and a wait for the reset",
-			sleeps, len(api.resets))
+			sleeps, len(api.Resets()))
 	}
 	wantPages := []string{"1:200", "2:502", "2:200", "3:secondary", "3:200", "4:200"}
-	if got := api.listedPages(); !samePagesIgnoringPrimaryLimit(got, wantPages) {
+	if got := api.ListedPages(); !samePagesIgnoringPrimaryLimit(got, wantPages) {
 		t.Errorf("list pages %v, want %v (and 403s of the primary limit anywhere)", got, wantPages)
 	}
-	for _, r := range api.recorded() {
+	for _, r := range api.Requests() {
 		if r.Auth != "Bearer a-token" {
 			t.Errorf("%s sent with Authorization %q", r.Path, r.Auth)
 		}
@@ -190,21 +203,21 @@ func sourceRefs(t *testing.T, f *fixture) []string {
 // TestReconcileWaitsUntilTheReset checks the wait of a primary rate limit:
 // until the reset GitHub announced, and no longer than a second past it.
 func TestReconcileWaitsUntilTheReset(t *testing.T) {
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 1)
-	api.pulls = append(api.pulls, pull(t, 1, now.Add(-time.Hour), true), pull(t, 2, now.Add(-2*time.Hour), true))
+	api.AddPulls(pull(t, 1, now.Add(-time.Hour), true), pull(t, 2, now.Add(-2*time.Hour), true))
 	f := newFixture(t, defaultRules())
 	rec, _ := newReconciler(t, f, api, "")
-	clock.t = now.Add(20 * time.Minute) // into the hour the budget counts
+	clock.Set(now.Add(20 * time.Minute)) // into the hour the budget counts
 	if err := rec.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(api.resets) == 0 {
+	if len(api.Resets()) == 0 {
 		t.Fatal("no rate limit met")
 	}
 	// Each wait ends at the announced reset, plus the margin for clocks.
 	at := now.Add(20 * time.Minute)
-	resets := api.resets
+	resets := api.Resets()
 	for i, d := range clock.Sleeps() {
 		at = at.Add(d)
 		if at.Before(resets[i]) || at.After(resets[i].Add(2*time.Second)) {
@@ -214,7 +227,7 @@ func TestReconcileWaitsUntilTheReset(t *testing.T) {
 	if n := len(f.entries(t)); n != 2 {
 		t.Errorf("%d entries, want 2", n)
 	}
-	for _, r := range api.recorded() {
+	for _, r := range api.Requests() {
 		if r.Auth != "" {
 			t.Errorf("sent a token that was never given: %q", r.Auth)
 		}
@@ -224,10 +237,10 @@ func TestReconcileWaitsUntilTheReset(t *testing.T) {
 // TestReconcileResumesAfterATooLongWait: a rate limit beyond MaxWait ends
 // the pass with an error; the next pass starts at the page that failed.
 func TestReconcileResumesAfterATooLongWait(t *testing.T) {
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 10) // pages 1 and 2 with the reviews of their 8 pull requests, then page 3 is refused
 	for n := 1; n <= 9; n++ {
-		api.pulls = append(api.pulls, pull(t, n, now.Add(-time.Duration(n)*time.Hour), n%3 == 0))
+		api.AddPulls(pull(t, n, now.Add(-time.Duration(n)*time.Hour), n%3 == 0))
 	}
 	f := newFixture(t, defaultRules())
 	rec, c := newReconciler(t, f, api, "")
@@ -242,13 +255,13 @@ func TestReconcileResumesAfterATooLongWait(t *testing.T) {
 	if len(clock.Sleeps()) != 0 {
 		t.Errorf("slept %v, want no wait beyond MaxWait", clock.Sleeps())
 	}
-	failed := api.listedPages()
+	failed := api.ListedPages()
 	lastPage, _, _ := strings.Cut(failed[len(failed)-1], ":")
-	clock.t = clock.t.Add(time.Hour) // the next scheduled pass
+	clock.Advance(time.Hour) // the next scheduled pass
 	if err := rec.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pages := api.listedPages()[len(failed):]
+	pages := api.ListedPages()[len(failed):]
 	if lastPage == "1" || !strings.HasPrefix(pages[0], lastPage+":") {
 		t.Errorf("first pass %v, second %v: want the second to start at the page that failed", failed, pages)
 	}
@@ -258,10 +271,10 @@ func TestReconcileResumesAfterATooLongWait(t *testing.T) {
 }
 
 func TestClientGivesUpOnPersistentFailures(t *testing.T) {
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 100)
-	api.faults[1] = slices.Repeat([]string{faultBadGateway}, 10)
-	api.pulls = append(api.pulls, pull(t, 1, now.Add(-time.Hour), true))
+	api.Fail(1, slices.Repeat([]string{githubtest.FaultBadGateway}, 10)...)
+	api.AddPulls(pull(t, 1, now.Add(-time.Hour), true))
 	f := newFixture(t, defaultRules())
 	rec, c := newReconciler(t, f, api, "")
 	c.Retries = 3
@@ -274,7 +287,7 @@ func TestClientGivesUpOnPersistentFailures(t *testing.T) {
 }
 
 func TestClientDoesNotRetryClientErrors(t *testing.T) {
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 100)
 	f := newFixture(t, defaultRules())
 	rec, _ := newReconciler(t, f, api, "")
@@ -282,8 +295,8 @@ func TestClientDoesNotRetryClientErrors(t *testing.T) {
 	if err := rec.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("Run = %v, want the 404", err)
 	}
-	if len(api.recorded()) != 1 || len(clock.Sleeps()) != 0 {
-		t.Errorf("%d requests, sleeps %v: want one request and no retry", len(api.recorded()), clock.Sleeps())
+	if len(api.Requests()) != 1 || len(clock.Sleeps()) != 0 {
+		t.Errorf("%d requests, sleeps %v: want one request and no retry", len(api.Requests()), clock.Sleeps())
 	}
 }
 
@@ -303,12 +316,12 @@ func TestFakeAPIMatchesTheRecording(t *testing.T) {
 	if err := json.Unmarshal(raw, &recordings); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: now}
+	clock := testkit.NewClock(now)
 	api := newFakeAPI(t, clock, 5000)
 	for n := 1; n <= 13; n++ {
-		api.pulls = append(api.pulls, pull(t, n, now.Add(-time.Duration(n)*time.Hour), true))
+		api.AddPulls(pull(t, n, now.Add(-time.Duration(n)*time.Hour), true))
 	}
-	base := api.start()
+	base := api.URL()
 	for i, rec := range recordings {
 		resp, err := http.Get(fmt.Sprintf("%srepos/docracy/coop/pulls?state=closed&per_page=3&page=%d", base, i+1))
 		if err != nil {
@@ -383,3 +396,25 @@ func (b countingBot) Reconcile(ctx context.Context, src bot.PRSource, repo strin
 type every time.Duration
 
 func (e every) Next(t time.Time) time.Time { return t.Add(time.Duration(e)) }
+
+// TestClientKeepsThePRSourceContract runs the PRSource contract over the
+// real client reading the fake API.
+func TestClientKeepsThePRSourceContract(t *testing.T) {
+	bottest.RunPRSourceContract(t, now, func(t *testing.T, prs []bot.PullRequest, perPage int) bot.PRSource {
+		api := newFakeAPI(t, testkit.NewClock(now), 5000)
+		for _, pr := range prs {
+			api.AddPulls(pull(t, pr.Number, pr.UpdatedAt, pr.Merged))
+			var reviews []map[string]any
+			for _, r := range pr.Reviews {
+				reviews = append(reviews, reviewItem(t, int(r.ID), pr.Number, int(r.Reviewer.ID), r.Reviewer.Login, r.State, r.SubmittedAt))
+			}
+			api.SetReviews(pr.Number, reviews...)
+		}
+		c, err := ghint.NewClient(nil, api.URL(), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Now, c.Sleep, c.PerPage = api.clock.Now, api.clock.Sleep, perPage
+		return c
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/internal/testkit"
 )
 
 // reviewWebhook is the webhook GitHub sends when a review of pull request
@@ -41,10 +42,10 @@ func refCount(t *testing.T, f *fixture, ref string) int {
 
 // rejectedPull sets up the API with pull request #11, closed unmerged
 // `at`, and an approving review 9011 of it by octocat.
-func rejectedPull(t *testing.T, at time.Time) *fakeAPI {
-	api := newFakeAPI(t, &fakeClock{t: now}, 100)
-	api.pulls = append(api.pulls, pull(t, 11, at, false))
-	api.reviews[11] = []map[string]any{reviewItem(t, 9011, 11, 583231, "octocat", "APPROVED", at.Add(-time.Hour))}
+func rejectedPull(t *testing.T, at time.Time) *clockedAPI {
+	api := newFakeAPI(t, testkit.NewClock(now), 100)
+	api.AddPulls(pull(t, 11, at, false))
+	api.SetReviews(11, reviewItem(t, 9011, 11, 583231, "octocat", "APPROVED", at.Add(-time.Hour)))
 	return api
 }
 
@@ -122,9 +123,9 @@ func TestReviewBeforeTheMergeIsCreditedOnce(t *testing.T) {
 		t.Fatalf("merge webhook: %d %+v", resp.StatusCode, got)
 	}
 
-	api := newFakeAPI(t, &fakeClock{t: now}, 100)
-	api.pulls = append(api.pulls, pull(t, 5, merged, true))
-	api.reviews[5] = []map[string]any{reviewItem(t, 9005, 5, 583231, "octocat", "APPROVED", merged.Add(-time.Hour))}
+	api := newFakeAPI(t, testkit.NewClock(now), 100)
+	api.AddPulls(pull(t, 5, merged, true))
+	api.SetReviews(5, reviewItem(t, 9005, 5, 583231, "octocat", "APPROVED", merged.Add(-time.Hour)))
 	rec, _ := newReconciler(t, f, api, "")
 	if err := rec.Run(context.Background()); err != nil {
 		t.Fatal(err)

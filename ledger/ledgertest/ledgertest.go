@@ -1,6 +1,7 @@
-// Package ledgertest builds large ledgers for benchmarks: a million entries
-// take minutes to append, so each is built once per machine and cached in
-// the temp directory.
+// Package ledgertest opens ledgers for tests: a fresh one in a temporary
+// directory, closed at cleanup, and large ones for benchmarks (a million
+// entries take minutes to append, so each is built once per machine and
+// cached in the temp directory).
 package ledgertest
 
 import (
@@ -128,4 +129,23 @@ func insertMembers(path string, s Spec) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// Open opens a new ledger in a file under tb.TempDir() on the clock now
+// (time.Now when nil), with points that never decay, and closes it when the
+// test ends.
+func Open(tb testing.TB, now func() time.Time) *ledger.Ledger {
+	tb.Helper()
+	return OpenOptions(tb, ledger.Options{Now: now})
+}
+
+// OpenOptions is Open with the options given.
+func OpenOptions(tb testing.TB, opts ledger.Options) *ledger.Ledger {
+	tb.Helper()
+	l, err := ledger.Open(context.Background(), filepath.Join(tb.TempDir(), "ledger.db"), opts)
+	if err != nil {
+		tb.Fatalf("open ledger: %v", err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	return l
 }

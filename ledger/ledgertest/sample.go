@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -51,11 +50,7 @@ func SampleOn(tb testing.TB, now func() time.Time) *ledger.Ledger {
 		}
 		return now()
 	}
-	l, err := ledger.Open(ctx, filepath.Join(tb.TempDir(), "sample.db"), ledger.Options{Now: clock})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { l.Close() })
+	l := Open(tb, clock)
 	s := &sample{tb: tb, l: l, ids: map[string]int64{}, now: now, ahead: &ahead}
 	for _, m := range []struct{ name, college string }{{"alice", "workers"}, {"bob", "volunteers"}, {"*carol*_", "users"}, {"dan", ""}} {
 		s.member(m.name, m.college)
@@ -71,7 +66,7 @@ func SampleOn(tb testing.TB, now func() time.Time) *ledger.Ledger {
 	if _, _, err := l.Revoke(ctx, ledger.RevokeRequest{Seq: gone.Seq, Source: ledger.SourceCLI, Actor: "cli:t", Reason: "mistake"}); err != nil {
 		tb.Fatal(err)
 	}
-	_, err = l.ClosePayout(ctx, ledger.PayoutRun{Period: "2026-10", Policy: "balanced", Currency: "EUR", Decimals: 2,
+	_, err := l.ClosePayout(ctx, ledger.PayoutRun{Period: "2026-10", Policy: "balanced", Currency: "EUR", Decimals: 2,
 		Budget: big.NewInt(100000), Actor: "cli:treasurer",
 		Payouts: []ledger.Payout{{Member: s.ids["alice"], Amount: big.NewInt(100000)}}}, ledger.SourceCLI)
 	if err != nil {

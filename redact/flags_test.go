@@ -1,0 +1,5 @@
+package redact_test
+
+// The test kit defines the -update flag of golden files: linked here too,
+// go test ./... -update runs this package instead of refusing the flag.
+import _ "github.com/docracy/docracy/internal/testkit"
