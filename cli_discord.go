@@ -214,7 +214,7 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 
 func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.REST, m *discord.Metrics, log *slog.Logger) (*discord.Router, error) {
 	c := bot.NewCommunity(b, l, praiseRules(cfg))
-	profiles, err := discord.NewGitHubProfiles(cfg.GitHub.APIURL, cfg.GitHub.Token, nil)
+	profiles, err := newGitHubClient(cfg, nil, log)
 	if err != nil {
 		return nil, err
 	}

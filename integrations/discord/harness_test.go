@@ -23,6 +23,7 @@ import (
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	ghint "github.com/docracy/docracy/integrations/github"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -235,7 +236,7 @@ func (h *harness) member(u discordtest.User) ledger.Member {
 	return m
 }
 
-// fakeGitHub serves GET /users/{login} from a table of profiles.
+// fakeGitHub serves GET /api/v3/users/{login} from a table of profiles.
 type fakeGitHub struct {
 	mu     sync.Mutex
 	users  map[string]bot.GitHubProfile
@@ -253,10 +254,7 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 func (g *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	delay := g.delay
-	var login string
-	if len(r.URL.Path) > len("/users/") {
-		login = r.URL.Path[len("/users/"):]
-	}
+	login, _ := strings.CutPrefix(r.URL.Path, "/api/v3/users/")
 	p, ok := g.users[strings.ToLower(login)]
 	g.mu.Unlock()
 	time.Sleep(delay)
@@ -281,8 +279,8 @@ func (g *fakeGitHub) setDelay(d time.Duration) {
 	g.delay = d
 }
 
-func (g *fakeGitHub) profiles(t *testing.T) *discord.GitHubProfiles {
-	p, err := discord.NewGitHubProfiles(g.server.URL, "", g.server.Client())
+func (g *fakeGitHub) profiles(t *testing.T) *ghint.Client {
+	p, err := ghint.NewClient(g.server.Client(), g.server.URL+"/api/v3/", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
