@@ -236,11 +236,10 @@ var guildOnly = []discordgo.InteractionContextType{discordgo.InteractionContextG
 // are the configured colleges' names, none when colleges are off.
 func Definitions(categories, colleges []string) []*discordgo.ApplicationCommand {
 	var defs []*discordgo.ApplicationCommand
-	dm := false
 	for _, c := range commandTable(categories, colleges) {
 		defs = append(defs, &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: c.name, Description: c.description,
-			Options: c.options, DefaultMemberPermissions: c.permissions, DMPermission: &dm, Contexts: &guildOnly,
+			Options: c.options, DefaultMemberPermissions: c.permissions, Contexts: &guildOnly,
 		})
 	}
 	return defs
