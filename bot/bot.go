@@ -82,3 +82,17 @@ func (b *Bot) Ready(ctx context.Context) error {
 func (b *Bot) Head(ctx context.Context) (ledger.Head, error) {
 	return b.Ledger.Head(ctx)
 }
+
+// Sleep waits d, or less if ctx ends first (then it returns ctx's error):
+// the integrations' retries wait with it so that a shutdown never waits
+// out a backoff.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -27,7 +27,7 @@ func (d Digest) Text() string {
 	if len(d.Notable) > 0 {
 		b.WriteString("\nNotable contributions:\n")
 		for _, e := range d.Notable {
-			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, oneLine(e.Note), e.URL)
+			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, OneLine(e.Note), e.URL)
 		}
 	}
 	writeTotals(&b, "By category", d.Categories)
@@ -50,8 +50,9 @@ func writeTotals(b *strings.Builder, title string, totals []DigestTotal) {
 	fmt.Fprintf(b, "%s: %s\n", title, strings.Join(parts, ", "))
 }
 
-// oneLine folds line breaks so a note keeps to its line.
-func oneLine(s string) string {
+// OneLine folds tabs and line breaks into single spaces, so that free text
+// (a note, a name, a question) keeps to its line and to its table column.
+func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 

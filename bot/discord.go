@@ -46,7 +46,7 @@ func (c *Community) now() time.Time { return c.Bot.Now().UTC().Truncate(time.Sec
 // that praise and links have someone to attach to. A known account costs a
 // read, not a write.
 func (b *Bot) DiscordMember(ctx context.Context, userID, name string) (ledger.Member, error) {
-	if !snowflake.MatchString(userID) {
+	if !ledger.IsDiscordID(userID) {
 		return ledger.Member{}, invalidf("member", "discord user id %q: expected digits only", userID)
 	}
 	m, err := b.Ledger.MemberByAccount(ctx, ledger.PlatformDiscord, userID)

@@ -55,13 +55,10 @@ func plural(n int64, one, many string) string {
 // windowPhrase says what a leaderboard's window counts, to follow
 // "points earned".
 func windowPhrase(w ledger.Window) string {
-	switch w {
-	case ledger.Window7d:
-		return "in the last 7 days"
-	case ledger.Window30d:
-		return "in the last 30 days"
+	if w.Duration() == 0 {
+		return "since the ledger began"
 	}
-	return "since the ledger began"
+	return "in the " + w.Name()
 }
 
 // percent is part of whole as a whole percentage.

@@ -71,7 +71,7 @@ func digestDescription(d bot.Digest) string {
 	if len(d.Notable) > 0 {
 		lines := make([]string, len(d.Notable))
 		for i, e := range d.Notable {
-			lines[i] = fmt.Sprintf("• %s by %s, %s", link(escape(Truncate(oneLine(e.Note), 100)), e.URL), escape(e.Name), points(e.Points, e.Category))
+			lines[i] = fmt.Sprintf("• %s by %s, %s", link(escape(Truncate(bot.OneLine(e.Note), 100)), e.URL), escape(e.Name), points(e.Points, e.Category))
 		}
 		b.WriteString("\n\n**Notable contributions**\n")
 		b.WriteString(listWithin(lines, "\n", 2000))
@@ -128,8 +128,6 @@ func listWithin(items []string, sep string, max int) string {
 	}
 	return b.String()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // DigestMarkdown writes a digest message as Markdown, for previews.
 func DigestMarkdown(m DigestMessage) string {

@@ -66,20 +66,9 @@ func NewClient(httpClient *http.Client, apiURL, token string, m *Metrics) (*Clie
 	}
 	return &Client{
 		PerPage: DefaultPerPage, MaxWait: DefaultMaxWait, Retries: DefaultRetries,
-		Now: time.Now, Sleep: sleep, Logger: slog.New(slog.DiscardHandler),
+		Now: time.Now, Sleep: bot.Sleep, Logger: slog.New(slog.DiscardHandler),
 		build: build, metrics: m, gh: gh,
 	}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // ClosedPullRequests implements bot.PRSource with PullRequests.List
