@@ -11,9 +11,10 @@ type Code string
 
 // The error codes.
 const (
-	CodeInvalid  Code = "invalid"   // the request is wrong: fix the field and retry
-	CodeNotFound Code = "not_found" // the named member or entry does not exist
-	CodeInternal Code = "internal"  // anything else: not the caller's fault
+	CodeInvalid     Code = "invalid"     // the request is wrong: fix the field and retry
+	CodeNotFound    Code = "not_found"   // the named member or entry does not exist
+	CodeUnavailable Code = "unavailable" // an outside service (GitHub) did not answer: retry later
+	CodeInternal    Code = "internal"    // anything else: not the caller's fault
 )
 
 // Error is a failure the person who made the request can fix. Its message

@@ -164,6 +164,9 @@ func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) 
 		status = http.StatusBadRequest
 	case CodeNotFound:
 		status = http.StatusNotFound
+	case CodeUnavailable:
+		status = http.StatusServiceUnavailable
+		b.Logger.Warn("api", "path", r.URL.Path, "err", err)
 	default:
 		b.Logger.Error("api", "path", r.URL.Path, "err", err)
 	}

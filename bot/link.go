@@ -222,7 +222,7 @@ func (c *Community) profile(ctx context.Context, login string) (GitHubProfile, e
 		return GitHubProfile{}, invalidf("github", "GitHub has no user %q: check the spelling of the login", login)
 	case err != nil:
 		c.Bot.Logger.Warn("github profile", "github", login, "err", err)
-		return GitHubProfile{}, &Error{Code: CodeInternal, Field: "github",
+		return GitHubProfile{}, &Error{Code: CodeUnavailable, Field: "github",
 			Message: "GitHub did not answer: try again in a minute"}
 	}
 	return p, nil

@@ -122,6 +122,8 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.renderError(w, r, http.StatusBadRequest, bot.ErrorMessage(err))
 	case bot.CodeNotFound:
 		d.renderError(w, r, http.StatusNotFound, bot.ErrorMessage(err))
+	case bot.CodeUnavailable:
+		d.renderError(w, r, http.StatusServiceUnavailable, bot.ErrorMessage(err))
 	default:
 		d.logger().Error("dashboard", "path", r.URL.Path, "err", err)
 		d.renderError(w, r, http.StatusInternalServerError, "Something went wrong on our side; it has been logged.")
