@@ -171,10 +171,10 @@ type integration struct {
 // switches on with its secret.
 func integrations(cfg *config.Config) []integration {
 	return []integration{
-		githubWebhook(cfg),
-		discordGateway(cfg),
-		discordInteractions(cfg),
-		digestIntegration(cfg),
+		githubWebhookStatus(cfg),
+		discordGatewayStatus(cfg),
+		discordInteractionsStatus(cfg),
+		digestStatus(cfg),
 	}
 }
 
