@@ -87,8 +87,8 @@ const (
 
 // GitHub credits merged pull requests and reviews by the rules, the
 // same way whether they come by webhook, reconcile or backfill: each has
-// the natural key of DESIGN §2, so it is credited once whatever path it
-// comes by and however often.
+// a natural key (its source_ref, unique in the ledger), so it is credited
+// once whatever path it comes by and however often.
 type GitHub struct {
 	Ledger GitHubLedger
 	Rules  GitHubRules
@@ -124,7 +124,7 @@ func (g *GitHub) PullRequestMerged(ctx context.Context, d Delivery, pr PullReque
 //
 // A review counts when it is submitted, whatever becomes of the pull
 // request: reviewing a change that is rightly turned down is work too
-// (DESIGN §3 credits approving and change-requesting reviews, not merges).
+// (approving and change-requesting reviews are credited, not merges).
 // The webhook credits it at once, on an open pull request as on a closed
 // one; reconcile and backfill, which list closed pull requests, credit the
 // reviews of the unmerged ones as of the merged ones. Its key is the
@@ -178,13 +178,13 @@ func (g *GitHub) logCredits(r ledger.ContributionResult) {
 	}
 }
 
-// prPrefix starts the keys of a pull request's credits (DESIGN §2):
+// prPrefix starts the natural keys of a pull request's credits:
 // github:<host>:pr:<repo id>:<number>:author:<user id> for each author.
 func prPrefix(pr PullRequest) string {
 	return fmt.Sprintf("github:%s:pr:%d:%d:", pr.Host, pr.RepoID, pr.Number)
 }
 
-// reviewRef is a review's key (DESIGN §2).
+// reviewRef is a review's natural key: github:<host>:review:<review id>.
 func reviewRef(r Review) string {
 	return fmt.Sprintf("github:%s:review:%d", r.PullRequest.Host, r.ID)
 }

@@ -288,8 +288,10 @@ func parseCron(spec string) error {
 	return err
 }
 
-// colleges enforces the SCIC rule of DESIGN §6 when colleges are given;
-// none at all turns colleges off.
+// colleges enforces French law on SCICs (loi n° 47-1775, art. 19 octies)
+// when colleges are given: at least three colleges, each holding between
+// 10 % and 50 % of the votes (equal weights when none are given), together
+// 100 %. None at all turns colleges off.
 func (v *validator) colleges(colleges map[string]College) {
 	names := sortedKeys(colleges)
 	if len(names) == 0 {
