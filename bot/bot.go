@@ -104,3 +104,14 @@ func orDiscard(l *slog.Logger) *slog.Logger {
 	}
 	return l
 }
+
+// *ledger.Ledger is the ledger behind every ledger port of this package.
+var (
+	_ Ledger          = (*ledger.Ledger)(nil)
+	_ CommunityLedger = (*ledger.Ledger)(nil)
+	_ DigestStore     = (*ledger.Ledger)(nil)
+	_ GitHubLedger    = (*ledger.Ledger)(nil)
+	_ PayoutLedger    = (*ledger.Ledger)(nil)
+	_ PollLedger      = (*ledger.Ledger)(nil)
+	_ EmailLinker     = (*ledger.Ledger)(nil)
+)

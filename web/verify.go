@@ -15,6 +15,8 @@ type ChainVerifier interface {
 	Verify(ctx context.Context) (ledger.Head, int64, error)
 }
 
+var _ ChainVerifier = (*ledger.Ledger)(nil)
+
 // Verification is the outcome of one check of the whole chain.
 type Verification struct {
 	OK      bool          // every entry up to Head matches its hash

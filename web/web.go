@@ -48,6 +48,11 @@ type Payouts interface {
 	Run(ctx context.Context, period string) (bot.Run, error)
 }
 
+var (
+	_ Records = (*bot.Bot)(nil)
+	_ Payouts = (*bot.Treasury)(nil)
+)
+
 // Sizes of what a page shows. They bound the work of a page whatever the
 // size of the ledger.
 const (

@@ -157,6 +157,8 @@ type DigestPoster struct {
 	nonce    bool   // whether the endpoint honours enforce_nonce
 }
 
+var _ bot.Poster = (*DigestPoster)(nil)
+
 // ChannelPoster posts to a channel as the bot. Channel messages honour
 // enforce_nonce: a retry after a crash returns the first message.
 func ChannelPoster(r *REST, channelID string) *DigestPoster {

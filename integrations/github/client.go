@@ -45,6 +45,8 @@ type Client struct {
 	gh *github.Client
 }
 
+var _ bot.PRSource = (*Client)(nil)
+
 // NewClient returns a client of the API at apiURL ("" for api.github.com,
 // https://HOST/api/v3/ for GitHub Enterprise), authenticated with token if
 // one is given: public repositories need none, but the anonymous rate
