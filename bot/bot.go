@@ -56,12 +56,16 @@ type Bot struct {
 	// none when the cooperative does not vote by college.
 	Colleges []College
 
-	// Now is the clock; tests set it to a fixed time.
+	// Now is the clock (nil: time.Now); tests set it to a fixed time.
 	Now func() time.Time
 
-	// Logger receives what operators need to know; never secrets.
+	// Logger receives what operators need to know; never secrets. Nil
+	// logs nowhere.
 	Logger *slog.Logger
 }
+
+func (b *Bot) now() time.Time       { return orNow(b.Now)() }
+func (b *Bot) logger() *slog.Logger { return orDiscard(b.Logger) }
 
 // New returns a bot on the real clock that logs nowhere until Logger is set.
 func New(l Ledger, categories []string) *Bot {
@@ -95,6 +99,14 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// orNow is the rule for an optional clock: nil is the real one.
+func orNow(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // orDiscard is the rule for an optional logger: nil logs nowhere.

@@ -96,9 +96,12 @@ type GitHub struct {
 	Overlap  time.Duration // see DefaultOverlap
 	Lookback time.Duration // see DefaultLookback
 
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now    func() time.Time // nil is time.Now
+	Logger *slog.Logger     // nil logs nowhere
 }
+
+func (g *GitHub) now() time.Time       { return orNow(g.Now)() }
+func (g *GitHub) logger() *slog.Logger { return orDiscard(g.Logger) }
 
 // NewGitHub returns GitHub crediting on the real clock that logs nowhere
 // until Logger is set.
@@ -173,7 +176,7 @@ func (g *GitHub) logCredits(r ledger.ContributionResult) {
 		return
 	}
 	for _, e := range r.Entries {
-		g.Logger.Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
+		g.logger().Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
 			"category", e.Category, "source", e.Source, "source_ref", e.SourceRef)
 	}
 }

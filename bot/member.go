@@ -78,7 +78,7 @@ func (b *Bot) resolve(ctx context.Context, n memberName) (ledger.Member, error) 
 		return ledger.Member{}, fmt.Errorf("resolve member: %w", err)
 	}
 	if created {
-		b.Logger.Info("member created", "member", m.ID, "account", n.account.String())
+		b.logger().Info("member created", "member", m.ID, "account", n.account.String())
 	}
 	return m, nil
 }
