@@ -154,16 +154,16 @@ func praiseRules(cfg *config.Config) bot.PraiseRules {
 	return bot.NewPraiseRules(cfg.Scoring.Praise, cfg.Scoring.PraiseDailyCap, cfg.Scoring.Categories)
 }
 
-// discordGateway and discordInteractions are the integration's lines of
-// the integrations report.
-func discordGateway(cfg *config.Config) integration {
+// discordGatewayStatus and discordInteractionsStatus are the integration's
+// lines of the integrations report.
+func discordGatewayStatus(cfg *config.Config) integration {
 	if cfg.Discord.Token == "" {
 		return integration{"discord gateway", "off", "DISCORD_TOKEN not set"}
 	}
 	return integration{"discord gateway", "on", "DISCORD_TOKEN is set"}
 }
 
-func discordInteractions(cfg *config.Config) integration {
+func discordInteractionsStatus(cfg *config.Config) integration {
 	if cfg.Discord.PublicKey == "" {
 		return integration{"discord interactions", "off", "DISCORD_PUBLIC_KEY not set"}
 	}
@@ -222,7 +222,7 @@ func stopDiscord(ctx context.Context, router *discord.Router, log *slog.Logger) 
 
 func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.REST, m *discord.Metrics, log *slog.Logger) (*discord.Router, error) {
 	c := bot.NewCommunity(b, l, praiseRules(cfg))
-	profiles, err := discord.NewGitHubProfiles(cfg.GitHub.APIURL, cfg.GitHub.Token, nil)
+	profiles, err := newGitHubClient(cfg, nil, log)
 	if err != nil {
 		return nil, err
 	}

@@ -117,8 +117,8 @@ func newGitHubClient(cfg *config.Config, m *ghint.Metrics, log *slog.Logger) (*g
 	return c, nil
 }
 
-// githubWebhook is the webhook's line of the integrations report.
-func githubWebhook(cfg *config.Config) integration {
+// githubWebhookStatus is the webhook's line of the integrations report.
+func githubWebhookStatus(cfg *config.Config) integration {
 	if cfg.GitHub.WebhookSecret == "" {
 		return integration{"github webhook", "off", "GITHUB_WEBHOOK_SECRET not set"}
 	}

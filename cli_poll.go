@@ -147,7 +147,7 @@ func runPollList(ctx context.Context, e *env, args []string) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tOUTCOME\tMODE\tQUESTION")
 		for _, p := range polls {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Outcome, p.Mode, oneLine(p.Question))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Outcome, p.Mode, bot.OneLine(p.Question))
 		}
 		return tw.Flush()
 	})
@@ -162,7 +162,7 @@ func firstErr(err error, fn func() error) error {
 
 // printPoll shows a poll as a member reads it at an assembly.
 func printPoll(w io.Writer, p bot.Poll) error {
-	fmt.Fprintf(w, "%s: %s\n%s, %s mode, %s majority, quorum %d %%\n", p.ID, oneLine(p.Question), p.Status, p.Mode, p.Majority, p.QuorumPercent)
+	fmt.Fprintf(w, "%s: %s\n%s, %s mode, %s majority, quorum %d %%\n", p.ID, bot.OneLine(p.Question), p.Status, p.Mode, p.Majority, p.QuorumPercent)
 	fmt.Fprintf(w, "%d of %d voted (%s %%)\n", p.Voters, p.Electorate, p.ParticipationPercent)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nOPTION\tVOTES\tPERCENT")
@@ -191,7 +191,7 @@ func printPoll(w io.Writer, p bot.Poll) error {
 func optionNames(p bot.Poll) string {
 	names := make([]string, len(p.Options))
 	for i, o := range p.Options {
-		names[i] = oneLine(o.Name)
+		names[i] = bot.OneLine(o.Name)
 	}
 	return strings.Join(names, "\t")
 }

@@ -112,7 +112,7 @@ func printLeaderboard(w io.Writer, lb bot.Leaderboard) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RANK\tMEMBER\tNAME\tPOINTS\tREPUTATION")
 	for _, s := range lb.Standings {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%.1f\n", s.Rank, s.Member, oneLine(s.Name), s.Points, s.Reputation)
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%.1f\n", s.Rank, s.Member, bot.OneLine(s.Name), s.Points, s.Reputation)
 	}
 	return tw.Flush()
 }
@@ -160,13 +160,7 @@ func printHistory(w io.Writer, h bot.History) error {
 	fmt.Fprintln(tw, "SEQ\tDATE\tKIND\tCATEGORY\tPOINTS\tNOTE")
 	for _, x := range h.Entries {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", x.Seq, x.OccurredAt.UTC().Format(dateFormat),
-			x.Kind, x.Category, x.Points, oneLine(x.Note))
+			x.Kind, x.Category, x.Points, bot.OneLine(x.Note))
 	}
 	return tw.Flush()
-}
-
-// oneLine keeps free text from breaking a table: tabs and newlines would
-// shift its columns.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,8 +58,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, cfg, newLogger(e.stderr, cfg.Log))
 }
 
-// serve runs the HTTP server until ctx ends or SIGINT or SIGTERM arrives,
-// then lets in-flight requests finish and closes the ledger.
+// serve runs the HTTP server until ctx ends (main ends it on SIGINT or
+// SIGTERM), then lets in-flight requests finish and closes the ledger.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	log.Info("docracy starting", "version", versionString(), "database", cfg.Database)
 	log.Debug("configuration", "config", cfg) // secrets redacted by config
@@ -93,8 +91,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	bg := newBackground(ctx)
 	defer bg.stop() // before the ledger closes
 	if err := startGitHub(bg, cfg, l, mux, metrics, log); err != nil {
@@ -132,7 +128,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	stop() // a second signal kills at once
 	log.Info("shutting down", "timeout", shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
@@ -182,10 +177,10 @@ type integration struct {
 // switches on with its secret.
 func integrations(cfg *config.Config) []integration {
 	return []integration{
-		githubWebhook(cfg),
-		discordGateway(cfg),
-		discordInteractions(cfg),
-		digestIntegration(cfg),
+		githubWebhookStatus(cfg),
+		discordGatewayStatus(cfg),
+		discordInteractionsStatus(cfg),
+		digestStatus(cfg),
 	}
 }
 

@@ -96,8 +96,8 @@ func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
 	return logPoster{log}, nil
 }
 
-// digestIntegration says where digests go, for the start-up report.
-func digestIntegration(cfg *config.Config) integration {
+// digestStatus says where digests go, for the start-up report.
+func digestStatus(cfg *config.Config) integration {
 	d := cfg.Discord
 	switch {
 	case cfg.Digest.Schedule == "":

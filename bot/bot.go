@@ -56,12 +56,16 @@ type Bot struct {
 	// none when the cooperative does not vote by college.
 	Colleges []College
 
-	// Now is the clock; tests set it to a fixed time.
+	// Now is the clock (nil: time.Now); tests set it to a fixed time.
 	Now func() time.Time
 
-	// Logger receives what operators need to know; never secrets.
+	// Logger receives what operators need to know; never secrets. Nil
+	// logs nowhere.
 	Logger *slog.Logger
 }
+
+func (b *Bot) now() time.Time       { return orNow(b.Now)() }
+func (b *Bot) logger() *slog.Logger { return orDiscard(b.Logger) }
 
 // New returns a bot on the real clock that logs nowhere until Logger is set.
 func New(l Ledger, categories []string) *Bot {
@@ -82,3 +86,44 @@ func (b *Bot) Ready(ctx context.Context) error {
 func (b *Bot) Head(ctx context.Context) (ledger.Head, error) {
 	return b.Ledger.Head(ctx)
 }
+
+// Sleep waits d, or less if ctx ends first (then it returns ctx's error):
+// the integrations' retries wait with it so that a shutdown never waits
+// out a backoff.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// orNow is the rule for an optional clock: nil is the real one.
+func orNow(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
+// orDiscard is the rule for an optional logger: nil logs nowhere.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// *ledger.Ledger is the ledger behind every ledger port of this package.
+var (
+	_ Ledger          = (*ledger.Ledger)(nil)
+	_ CommunityLedger = (*ledger.Ledger)(nil)
+	_ DigestStore     = (*ledger.Ledger)(nil)
+	_ GitHubLedger    = (*ledger.Ledger)(nil)
+	_ PayoutLedger    = (*ledger.Ledger)(nil)
+	_ PollLedger      = (*ledger.Ledger)(nil)
+	_ EmailLinker     = (*ledger.Ledger)(nil)
+)

@@ -70,7 +70,7 @@ func (b *Bot) placeMember(ctx context.Context, m ledger.Member, r CollegeRequest
 		return ledger.Entry{}, false, fmt.Errorf("college: %w", err)
 	}
 	if created {
-		b.Logger.Info("college", "seq", e.Seq, "member", e.Member, "college", e.Category, "source", e.Source, "actor", e.Actor)
+		b.logger().Info("college", "seq", e.Seq, "member", e.Member, "college", e.Category, "source", e.Source, "actor", e.Actor)
 	}
 	return e, created, nil
 }

@@ -74,7 +74,7 @@ func (b *Bot) Credit(ctx context.Context, r CreditRequest) (e ledger.Entry, crea
 		return ledger.Entry{}, false, fmt.Errorf("credit: %w", err)
 	}
 	if created {
-		b.Logger.Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
+		b.logger().Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
 			"category", e.Category, "source", e.Source, "actor", e.Actor)
 	}
 	return e, created, nil
@@ -149,7 +149,7 @@ func checkURL(s string) error {
 // checkTime defaults *at to now and refuses the future: a credit dated
 // ahead would climb the leaderboards later, unseen.
 func (b *Bot) checkTime(at *time.Time) error {
-	now := b.Now()
+	now := b.now()
 	if at.IsZero() {
 		*at = now
 		return nil

@@ -38,11 +38,27 @@ type DigestScheduler struct {
 	Poster   Poster
 	Schedule cron.Schedule
 	Top      int
-	Now      func() time.Time
-	After    func(time.Duration) <-chan time.Time // time.After; tests move a fake clock
+	Now      func() time.Time                     // nil means time.Now
+	After    func(time.Duration) <-chan time.Time // nil means time.After; tests move a fake clock
 	Backoff  time.Duration                        // first wait before a retry
-	Logger   *slog.Logger
+	Logger   *slog.Logger                         // nil logs nowhere
 }
+
+func (s *DigestScheduler) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *DigestScheduler) after(d time.Duration) <-chan time.Time {
+	if s.After == nil {
+		return time.After(d)
+	}
+	return s.After(d)
+}
+
+func (s *DigestScheduler) logger() *slog.Logger { return orDiscard(s.Logger) }
 
 // maxBackoff bounds the wait between two attempts at a post.
 const maxBackoff = time.Hour
@@ -51,13 +67,13 @@ const maxBackoff = time.Hour
 func (s *DigestScheduler) Run(ctx context.Context) {
 	for {
 		if err := s.PostDue(ctx); err != nil && ctx.Err() == nil {
-			s.Logger.Error("digest", "err", err)
+			s.logger().Error("digest", "err", err)
 		}
-		now := s.Now()
+		now := s.now()
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.After(s.Schedule.Next(now).Sub(now)):
+		case <-s.after(s.Schedule.Next(now).Sub(now)):
 		}
 	}
 }
@@ -79,7 +95,7 @@ func (s *DigestScheduler) dueSlot(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	now := s.Now()
+	now := s.now()
 	var due time.Time
 	for t := s.Schedule.Next(since); !t.After(now); t = s.Schedule.Next(t) {
 		due = t
@@ -107,17 +123,17 @@ func (s *DigestScheduler) post(ctx context.Context, slot time.Time) error {
 	for {
 		id, err := s.attempt(ctx, start, slot)
 		if err == nil {
-			s.Logger.Info("digest posted", "period_start", start, "slot", slot, "message", id)
+			s.logger().Info("digest posted", "period_start", start, "slot", slot, "message", id)
 			return s.Store.RecordDigest(ctx, ledger.DigestRecord{Slot: slot, PeriodStart: start, MessageID: id})
 		}
-		if !s.Now().Add(wait).Before(next) {
+		if !s.now().Add(wait).Before(next) {
 			return fmt.Errorf("digest of %s not posted before the next slot, giving up: %w", start.Format(time.DateOnly), err)
 		}
-		s.Logger.Warn("digest not posted, will retry", "period_start", start, "err", err, "retry_in", wait)
+		s.logger().Warn("digest not posted, will retry", "period_start", start, "err", err, "retry_in", wait)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.After(wait):
+		case <-s.after(wait):
 		}
 		wait = min(wait*2, maxBackoff)
 	}

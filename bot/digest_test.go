@@ -264,3 +264,21 @@ func TestDigestCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
 		t.Errorf("%d messages; want 1: the same nonce both times", poster.count())
 	}
 }
+
+// A scheduler given no logger and no timer logs nowhere and waits on the
+// real timer, as every optional dependency does: it posts and retries
+// rather than panic.
+func TestDigestSchedulerNeedsNoLoggerNorTimer(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris))
+	poster := &recordingPoster{clock: clock, failures: 1}
+	s := newScheduler(t, schedulerLedger(t, clock), clock, poster)
+	s.Logger, s.After, s.Backoff = nil, nil, time.Millisecond
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2026, 11, 9, 9, 0, 1, 0, paris)) // just past a slot
+	if err := s.PostDue(ctx); err != nil || poster.count() != 1 {
+		t.Fatalf("posted %d (%v); want the one due, after one failed attempt", poster.count(), err)
+	}
+}

@@ -27,7 +27,7 @@ func (d Digest) Text() string {
 	if len(d.Notable) > 0 {
 		b.WriteString("\nNotable contributions:\n")
 		for _, e := range d.Notable {
-			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, oneLine(e.Note), e.URL)
+			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, OneLine(e.Note), e.URL)
 		}
 	}
 	writeTotals(&b, "By category", d.Categories)
@@ -58,12 +58,13 @@ func writePolls(b *strings.Builder, title string, polls []DigestPoll, status fun
 	}
 	fmt.Fprintf(b, "\n%s:\n", title)
 	for _, p := range polls {
-		fmt.Fprintf(b, "  - %s “%s” (%s): %s\n", p.ID, oneLine(p.Question), p.Mode, status(p))
+		fmt.Fprintf(b, "  - %s “%s” (%s): %s\n", p.ID, OneLine(p.Question), p.Mode, status(p))
 	}
 }
 
-// oneLine folds line breaks so a note keeps to its line.
-func oneLine(s string) string {
+// OneLine folds tabs and line breaks into single spaces, so that free text
+// (a note, a name, a question) keeps to its line and to its table column.
+func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 

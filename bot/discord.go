@@ -39,14 +39,14 @@ func NewCommunity(b *Bot, l CommunityLedger, rules PraiseRules) *Community {
 	return &Community{Bot: b, Ledger: l, PraiseRules: rules}
 }
 
-func (c *Community) now() time.Time { return c.Bot.Now().UTC().Truncate(time.Second) }
+func (c *Community) now() time.Time { return c.Bot.now().UTC().Truncate(time.Second) }
 
 // DiscordMember returns the member holding a Discord account, creating one
 // named name on first use: whoever talks to the bot becomes a member, so
 // that praise and links have someone to attach to. A known account costs a
 // read, not a write.
 func (b *Bot) DiscordMember(ctx context.Context, userID, name string) (ledger.Member, error) {
-	if !snowflake.MatchString(userID) {
+	if !ledger.IsDiscordID(userID) {
 		return ledger.Member{}, invalidf("member", "discord user id %q: expected digits only", userID)
 	}
 	m, err := b.Ledger.MemberByAccount(ctx, ledger.PlatformDiscord, userID)
@@ -60,7 +60,7 @@ func (b *Bot) DiscordMember(ctx context.Context, userID, name string) (ledger.Me
 		return ledger.Member{}, fmt.Errorf("discord member: %w", err)
 	}
 	if created {
-		b.Logger.Info("member created", "member", m.ID, "account", "discord:"+userID)
+		b.logger().Info("member created", "member", m.ID, "account", "discord:"+userID)
 	}
 	return m, nil
 }

@@ -11,10 +11,11 @@ type Code string
 
 // The error codes.
 const (
-	CodeInvalid  Code = "invalid"   // the request is wrong: fix the field and retry
-	CodeNotFound Code = "not_found" // the named member or entry does not exist
-	CodeConflict Code = "conflict"  // the request is well formed but the ledger's state refuses it: a closed poll, a paid period
-	CodeInternal Code = "internal"  // anything else: not the caller's fault
+	CodeInvalid     Code = "invalid"     // the request is wrong: fix the field and retry
+	CodeNotFound    Code = "not_found"   // the named member or entry does not exist
+	CodeConflict    Code = "conflict"    // the request is well formed but the ledger's state refuses it: a closed poll, a paid period
+	CodeUnavailable Code = "unavailable" // an outside service (GitHub) did not answer: retry later
+	CodeInternal    Code = "internal"    // anything else: not the caller's fault
 )
 
 // Error is a failure the person who made the request can fix. Its message

@@ -87,8 +87,8 @@ const (
 
 // GitHub credits merged pull requests and reviews by the rules, the
 // same way whether they come by webhook, reconcile or backfill: each has
-// the natural key of DESIGN §2, so it is credited once whatever path it
-// comes by and however often.
+// a natural key (its source_ref, unique in the ledger), so it is credited
+// once whatever path it comes by and however often.
 type GitHub struct {
 	Ledger GitHubLedger
 	Rules  GitHubRules
@@ -96,9 +96,12 @@ type GitHub struct {
 	Overlap  time.Duration // see DefaultOverlap
 	Lookback time.Duration // see DefaultLookback
 
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now    func() time.Time // nil is time.Now
+	Logger *slog.Logger     // nil logs nowhere
 }
+
+func (g *GitHub) now() time.Time       { return orNow(g.Now)() }
+func (g *GitHub) logger() *slog.Logger { return orDiscard(g.Logger) }
 
 // NewGitHub returns GitHub crediting on the real clock that logs nowhere
 // until Logger is set.
@@ -124,7 +127,7 @@ func (g *GitHub) PullRequestMerged(ctx context.Context, d Delivery, pr PullReque
 //
 // A review counts when it is submitted, whatever becomes of the pull
 // request: reviewing a change that is rightly turned down is work too
-// (DESIGN §3 credits approving and change-requesting reviews, not merges).
+// (approving and change-requesting reviews are credited, not merges).
 // The webhook credits it at once, on an open pull request as on a closed
 // one; reconcile and backfill, which list closed pull requests, credit the
 // reviews of the unmerged ones as of the merged ones. Its key is the
@@ -173,18 +176,18 @@ func (g *GitHub) logCredits(r ledger.ContributionResult) {
 		return
 	}
 	for _, e := range r.Entries {
-		g.Logger.Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
+		g.logger().Info("credit", "seq", e.Seq, "member", e.Member, "points", e.Points,
 			"category", e.Category, "source", e.Source, "source_ref", e.SourceRef)
 	}
 }
 
-// prPrefix starts the keys of a pull request's credits (DESIGN §2):
+// prPrefix starts the natural keys of a pull request's credits:
 // github:<host>:pr:<repo id>:<number>:author:<user id> for each author.
 func prPrefix(pr PullRequest) string {
 	return fmt.Sprintf("github:%s:pr:%d:%d:", pr.Host, pr.RepoID, pr.Number)
 }
 
-// reviewRef is a review's key (DESIGN §2).
+// reviewRef is a review's natural key: github:<host>:review:<review id>.
 func reviewRef(r Review) string {
 	return fmt.Sprintf("github:%s:review:%d", r.PullRequest.Host, r.ID)
 }

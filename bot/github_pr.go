@@ -28,7 +28,7 @@ func (g *GitHub) pullRequest(ctx context.Context, pr PullRequest) (c ledger.Cont
 		return c, "", err
 	}
 	if pr.Merged {
-		if err := checkOccurred("merged_at", pr.MergedAt, g.Now()); err != nil {
+		if err := checkOccurred("merged_at", pr.MergedAt, g.now()); err != nil {
 			return c, "", err
 		}
 	}
@@ -228,7 +228,7 @@ func (g *GitHub) review(r Review) (c ledger.Contribution, skip string) {
 	}
 	at := r.SubmittedAt
 	if at.IsZero() {
-		at = g.Now()
+		at = g.now()
 	}
 	reviewer := userAuthor(r.Reviewer)
 	c.Credits = []ledger.AccountCredit{{Account: reviewer.account, Entry: ledger.NewEntry{
@@ -242,7 +242,7 @@ func (g *GitHub) review(r Review) (c ledger.Contribution, skip string) {
 
 // checkReviewDate refuses a review dated further ahead than the clock skew.
 func (g *GitHub) checkReviewDate(r Review) error {
-	return checkOccurred("submitted_at", r.SubmittedAt, g.Now())
+	return checkOccurred("submitted_at", r.SubmittedAt, g.now())
 }
 
 // checkReview refuses a review without the fields its key and credit are

@@ -82,7 +82,7 @@ func (g *GitHub) Reconcile(ctx context.Context, src PRSource, repo string, opts 
 	if err != nil {
 		return rep, fmt.Errorf("reconcile %s: %w", repo, err)
 	}
-	g.Logger.Info("github reconcile", "repo", repo, "since", p.since, "resumed_at", rep.ResumedAt, "pages", rep.Pages,
+	g.logger().Info("github reconcile", "repo", repo, "since", p.since, "resumed_at", rep.ResumedAt, "pages", rep.Pages,
 		"pull_requests", rep.PullRequests, "reviews", rep.Reviews, "created", rep.Created, "watermark", rep.Watermark)
 	return rep, nil
 }
@@ -114,7 +114,7 @@ func (g *GitHub) plan(s ledger.ReconcileState, since time.Time) pass {
 	case !s.Watermark.IsZero():
 		return pass{since: s.Watermark.Add(-g.Overlap), start: 1}
 	}
-	return pass{since: g.Now().Add(-g.Lookback), start: 1}
+	return pass{since: g.now().Add(-g.Lookback), start: 1}
 }
 
 // storePage credits one page and saves the progress with it.
@@ -123,14 +123,14 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 	for _, pr := range page.PullRequests {
 		if err := checkPullRequest(pr); err != nil {
 			// One unusable pull request must not stop every pass here.
-			g.Logger.Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
+			g.logger().Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
 			continue
 		}
 		c, skip, err := g.pullRequest(ctx, pr)
 		if ErrorCode(err) == CodeInvalid {
 			// A far-future merged_at is left out and logged, like a
 			// pull request without an author: the pass goes on.
-			g.Logger.Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
+			g.logger().Warn("github reconcile: pull request left out", "repo", old.Repo, "number", pr.Number, "err", err)
 			continue
 		} else if err != nil {
 			return fmt.Errorf("pull request #%d: %w", pr.Number, err)
@@ -145,7 +145,7 @@ func (g *GitHub) storePage(ctx context.Context, old ledger.ReconcileState, p *pa
 				continue // a review by a deleted account: no one to credit
 			}
 			if err := g.checkReviewDate(r); err != nil {
-				g.Logger.Warn("github reconcile: review left out", "repo", old.Repo, "number", pr.Number, "review", r.ID, "err", err)
+				g.logger().Warn("github reconcile: review left out", "repo", old.Repo, "number", pr.Number, "review", r.ID, "err", err)
 				continue
 			}
 			if c, skip := g.review(r); skip == "" {

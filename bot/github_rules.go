@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// GitHubRules are the scoring rules of DESIGN §3 that apply to GitHub: the
+// GitHubRules are the scoring rules that apply to GitHub: points per merged
+// pull request and per approving or change-requesting review, from the
 // scoring section and the github section of the configuration.
 type GitHubRules struct {
 	MergedPR int64                // points for a merged pull request (scoring.merged_pr)

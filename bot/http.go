@@ -50,7 +50,7 @@ func (b *Bot) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 func (b *Bot) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if err := b.Ready(r.Context()); err != nil {
-		b.Logger.Error("not ready", "err", err)
+		b.logger().Error("not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"database not ready"})
 		return
 	}
@@ -154,7 +154,7 @@ type errorBody struct {
 func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) {
 	if err == nil {
 		if err := writeJSON(w, http.StatusOK, v); err != nil {
-			b.Logger.Error("api", "path", r.URL.Path, "err", err)
+			b.logger().Error("api", "path", r.URL.Path, "err", err)
 		}
 		return
 	}
@@ -166,8 +166,11 @@ func (b *Bot) respond(w http.ResponseWriter, r *http.Request, v any, err error) 
 		status = http.StatusNotFound
 	case CodeConflict:
 		status = http.StatusConflict
+	case CodeUnavailable:
+		status = http.StatusServiceUnavailable
+		b.logger().Warn("api", "path", r.URL.Path, "err", err)
 	default:
-		b.Logger.Error("api", "path", r.URL.Path, "err", err)
+		b.logger().Error("api", "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, status, errorBody{ErrorMessage(err)})
 }

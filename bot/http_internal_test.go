@@ -25,3 +25,16 @@ func TestAPIEncodingFailureIsNot200Empty(t *testing.T) {
 		t.Errorf("the failure is not logged:\n%s", log.String())
 	}
 }
+
+// TestAPIUnavailableIs503: an outside service that did not answer is a
+// 503 saying to retry, not an internal error whose message is hidden.
+func TestAPIUnavailableIs503(t *testing.T) {
+	b := &Bot{Logger: slog.New(slog.DiscardHandler)}
+	rec := httptest.NewRecorder()
+	err := &Error{Code: CodeUnavailable, Field: "github", Message: "GitHub did not answer: try again in a minute"}
+	b.respond(rec, httptest.NewRequest("GET", "/api/v1/members/1", nil), nil, err)
+	var body errorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); rec.Code != 503 || err != nil || body.Error != "GitHub did not answer: try again in a minute" {
+		t.Errorf("answer %d %q, want 503 saying to try again", rec.Code, rec.Body)
+	}
+}

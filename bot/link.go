@@ -127,7 +127,7 @@ func (c *Community) newClaim(ctx context.Context, discord ledger.Account, login 
 	if err := c.Ledger.SaveLinkClaim(ctx, claim); err != nil {
 		return Link{}, fmt.Errorf("link: %w", err)
 	}
-	c.Bot.Logger.Info("link claimed", "account", discord.String(), "github", login)
+	c.Bot.logger().Info("link claimed", "account", discord.String(), "github", login)
 	return Link{Status: LinkPending, GitHub: login, Code: claim.Code, Expires: claim.ExpiresAt}, nil
 }
 
@@ -185,7 +185,7 @@ func (c *Community) ConfirmLink(ctx context.Context, r LinkRequest) (Link, error
 		case ErrorCode(err) == CodeInvalid:
 			return Link{}, err
 		default:
-			c.Bot.Logger.Warn("link without the GitHub id", "github", login, "err", err)
+			c.Bot.logger().Warn("link without the GitHub id", "github", login, "err", err)
 		}
 	}
 	return c.link(ctx, ledger.LinkRequest{
@@ -206,7 +206,7 @@ func (c *Community) link(ctx context.Context, r ledger.LinkRequest) (Link, error
 	l := Link{Status: LinkAlready, GitHub: r.GitHub.Login, Member: Public(m), Entry: res.Entry, Merged: res.Merged, Carried: res.Carried}
 	if res.Created {
 		l.Status = LinkLinked
-		c.Bot.Logger.Info("link", "seq", res.Entry.Seq, "member", res.Member, "merged", res.Merged,
+		c.Bot.logger().Info("link", "seq", res.Entry.Seq, "member", res.Member, "merged", res.Merged,
 			"carried", res.Carried, "dropped", res.Dropped, "actor", r.Actor)
 	}
 	return l, nil
@@ -221,8 +221,8 @@ func (c *Community) profile(ctx context.Context, login string) (GitHubProfile, e
 	case errors.Is(err, ErrNoGitHubUser):
 		return GitHubProfile{}, invalidf("github", "GitHub has no user %q: check the spelling of the login", login)
 	case err != nil:
-		c.Bot.Logger.Warn("github profile", "github", login, "err", err)
-		return GitHubProfile{}, &Error{Code: CodeInternal, Field: "github",
+		c.Bot.logger().Warn("github profile", "github", login, "err", err)
+		return GitHubProfile{}, &Error{Code: CodeUnavailable, Field: "github",
 			Message: "GitHub did not answer: try again in a minute"}
 	}
 	return p, nil

@@ -105,7 +105,7 @@ func TestClaimLinkErrors(t *testing.T) {
 		t.Fatalf("claim while GitHub is down = %+v, %v", l1, err)
 	}
 	_, err = c.ClaimLink(ctx, claim("discord:7", "dana"))
-	if want := (&bot.Error{Code: bot.CodeInternal, Field: "github", Message: "GitHub did not answer: try again in a minute"}); cmp.Diff(want, err) != "" {
+	if want := (&bot.Error{Code: bot.CodeUnavailable, Field: "github", Message: "GitHub did not answer: try again in a minute"}); cmp.Diff(want, err) != "" {
 		t.Errorf("check while GitHub is down = %v", err)
 	}
 	if head, _ := l.Head(ctx); head.Seq != 0 {

@@ -19,7 +19,6 @@ var (
 	// githubLogin is looser than GitHub's own rule (no "--", no trailing
 	// "-"): a typo then reads as an unknown login rather than a bad name.
 	githubLogin = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$`)
-	snowflake   = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
 )
 
 // memberName is a parsed member name: either a member id or an account.
@@ -52,7 +51,7 @@ func parseMemberName(name string) (memberName, error) {
 			return memberName{account: ledger.Account{Platform: ledger.PlatformGitHub, Login: login}}, nil
 		}
 	case platform == string(ledger.PlatformDiscord):
-		if _, err := strconv.ParseUint(value, 10, 64); err == nil && snowflake.MatchString(value) {
+		if ledger.IsDiscordID(value) {
 			return memberName{account: ledger.Account{Platform: ledger.PlatformDiscord, ExternalID: value}}, nil
 		}
 	}
@@ -79,7 +78,7 @@ func (b *Bot) resolve(ctx context.Context, n memberName) (ledger.Member, error) 
 		return ledger.Member{}, fmt.Errorf("resolve member: %w", err)
 	}
 	if created {
-		b.Logger.Info("member created", "member", m.ID, "account", n.account.String())
+		b.logger().Info("member created", "member", m.ID, "account", n.account.String())
 	}
 	return m, nil
 }

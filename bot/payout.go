@@ -16,7 +16,7 @@ import (
 // Policy is how a payout run weighs members.
 type Policy string
 
-// The payout policies of DESIGN §3.
+// The payout policies (payouts.policy).
 const (
 	Proportional Policy = "proportional" // points earned in the period
 	ByReputation Policy = "reputation"   // reputation at the period's end

@@ -25,8 +25,10 @@ type PollLedger interface {
 	DuePolls(ctx context.Context, now time.Time) ([]int64, time.Time, error)
 }
 
-// Assembly runs the polls of DESIGN §6: it opens them, records votes,
-// closes them with a tally entry and shows their live or final result.
+// Assembly runs the polls (member, college or reputation mode, the
+// electorate fixed at opening, a vote replaceable until closing): it opens
+// them, records votes, closes them with a tally entry and shows their live
+// or final result.
 // The CLI, Discord, the API and the closing schedule all go through it.
 type Assembly struct {
 	Ledger PollLedger

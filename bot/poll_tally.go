@@ -74,9 +74,12 @@ type ballot struct {
 	weight  int64  // their summed weight
 }
 
-// Count applies the tally rule of DESIGN §6 to the electorate grouped by
-// college and live option; closed says whether to state an outcome or
-// "open". The order of the groups does not matter.
+// Count applies the tally rule to the electorate grouped by college and
+// live option: abstentions count for the quorum but are not expressed;
+// shares are exact over expressed votes; in college mode each college's
+// result is weighted by its weight, colleges where nobody expressed a vote
+// dropping out and the others scaled up to 100 %. closed says whether to
+// state an outcome or "open". The order of the groups does not matter.
 func Count(t Terms, groups []ledger.VoteGroup, closed bool) Result {
 	ballots := make([]ballot, len(groups))
 	for i, g := range groups {

@@ -110,7 +110,7 @@ func (c *Community) appendPraise(ctx context.Context, giver memberName, r Praise
 		return ledger.Entry{}, false, fmt.Errorf("praise: %w", err)
 	}
 	if created {
-		c.Bot.Logger.Info("praise", "seq", e.Seq, "member", e.Member, "points", e.Points, "actor", e.Actor)
+		c.Bot.logger().Info("praise", "seq", e.Seq, "member", e.Member, "points", e.Points, "actor", e.Actor)
 	}
 	return e, created, nil
 }

@@ -63,7 +63,7 @@ func (b *Bot) Profile(ctx context.Context, member string, history int) (Profile,
 		return Profile{}, err
 	}
 	p := Profile{PublicMember: Public(m)}
-	if p.Reputation, err = b.Ledger.Reputation(ctx, m.ID, b.Now()); err != nil {
+	if p.Reputation, err = b.Ledger.Reputation(ctx, m.ID, b.now()); err != nil {
 		return Profile{}, fmt.Errorf("reputation: %w", err)
 	}
 	if history > 0 {
@@ -128,7 +128,7 @@ func (b *Bot) Leaderboard(ctx context.Context, r LeaderboardRequest) (Leaderboar
 	if err != nil {
 		return Leaderboard{}, err
 	}
-	lb := Leaderboard{Window: window, Category: r.Category, At: b.Now().UTC().Truncate(time.Second)}
+	lb := Leaderboard{Window: window, Category: r.Category, At: b.now().UTC().Truncate(time.Second)}
 	lb.Standings, err = b.Ledger.Leaderboard(ctx, ledger.LeaderboardQuery{
 		Window: window, Category: r.Category, At: lb.At, Limit: limit,
 	})

@@ -44,7 +44,7 @@ func (b *Bot) Revoke(ctx context.Context, r RevokeRequest) (e ledger.Entry, crea
 		return ledger.Entry{}, false, fmt.Errorf("revoke: %w", err)
 	}
 	if created {
-		b.Logger.Info("revoke", "seq", e.Seq, "revoked", target.Seq, "member", e.Member, "actor", e.Actor)
+		b.logger().Info("revoke", "seq", e.Seq, "revoked", target.Seq, "member", e.Member, "actor", e.Actor)
 	}
 	return e, created, nil
 }

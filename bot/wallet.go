@@ -30,7 +30,7 @@ func (c *Community) SetWallet(ctx context.Context, member, address string) (stri
 	if err := c.Ledger.SetPayoutAddress(ctx, m.ID, address); err != nil {
 		return "", fmt.Errorf("wallet: %w", err)
 	}
-	c.Bot.Logger.Info("payout address set", "member", m.ID) // never the address itself
+	c.Bot.logger().Info("payout address set", "member", m.ID) // never the address itself
 	return MaskAddress(address), nil
 }
 

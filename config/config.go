@@ -37,7 +37,9 @@ type Config struct {
 	Payouts Payouts `yaml:"payouts"`
 	Digest  Digest  `yaml:"digest"`
 
-	// Colleges maps a college name to its voting weight (see DESIGN §6).
+	// Colleges maps a college name to its voting weight, in percent: at
+	// least three, each 10–50 %, together 100 % (the SCIC rule, see
+	// validator.colleges).
 	// Empty ("colleges: {}") means the cooperative does not vote by
 	// college. Use CollegeNames for a stable order.
 	Colleges map[string]College `yaml:"colleges"`
@@ -156,7 +158,9 @@ type College struct {
 	Roles []string `yaml:"roles"`
 }
 
-// Default returns the embedded defaults of DESIGN §4. Secrets are empty: use
+// Default returns the embedded defaults, with which docracy runs without a
+// configuration file (SQLite at ./docracy.db, HTTP on 127.0.0.1:8080, the
+// digest to the log). Secrets are empty: use
 // FromEnv to pick them from the environment.
 func Default() *Config {
 	return &Config{

@@ -12,6 +12,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/docracy/docracy/ledger"
+
 	// The default digest schedule names Europe/Paris; embedding the time zone
 	// database keeps it valid on minimal images that have no /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -115,8 +117,6 @@ func (v *validator) github(g GitHub) {
 	v.cron("github.reconcile", g.Reconcile)
 }
 
-var snowflake = regexp.MustCompile(`^[0-9]{1,20}$`)
-
 func (v *validator) discord(d Discord) {
 	v.url("discord.api_url", d.APIURL, "https://discord.example.org")
 	v.discordID("discord.application_id", d.ApplicationID)
@@ -129,7 +129,7 @@ func (v *validator) discord(d Discord) {
 
 func (v *validator) roleIDs(key string, ids []string) {
 	for i, id := range ids {
-		if id == "" || !snowflake.MatchString(id) {
+		if id == "" || !ledger.IsDiscordID(id) {
 			v.fail(index(key, i), "must be a Discord role id (digits only), got %s", quote(id))
 		}
 	}
@@ -138,7 +138,7 @@ func (v *validator) roleIDs(key string, ids []string) {
 // discordID accepts "" (unset) or a snowflake; a channel name in place of
 // its id is the usual mistake.
 func (v *validator) discordID(key, id string) {
-	if id != "" && !snowflake.MatchString(id) {
+	if id != "" && !ledger.IsDiscordID(id) {
 		v.fail(key, "must be a Discord id (digits only), got %s", quote(id))
 	}
 }
@@ -288,8 +288,10 @@ func parseCron(spec string) error {
 	return err
 }
 
-// colleges enforces the SCIC rule of DESIGN §6 when colleges are given;
-// none at all turns colleges off.
+// colleges enforces French law on SCICs (loi n° 47-1775, art. 19 octies)
+// when colleges are given: at least three colleges, each holding between
+// 10 % and 50 % of the votes (equal weights when none are given), together
+// 100 %. None at all turns colleges off.
 func (v *validator) colleges(colleges map[string]College) {
 	names := sortedKeys(colleges)
 	if len(names) == 0 {

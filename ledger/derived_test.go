@@ -124,7 +124,7 @@ func TestVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
 		t.Fatalf("untouched ledger: %d entries, head %d, %v", n, head.Seq, err)
 	}
 	for _, tt := range []struct{ name, table, script, want string }{
-		{"score points", "scores", fmt.Sprintf("UPDATE scores SET points = 50 WHERE seq = 1"),
+		{"score points", "scores", "UPDATE scores SET points = 50 WHERE seq = 1",
 			fmt.Sprintf("scores: member %d category code: table says 2 entries (52 points), chain says 2 (7 points)", d.alice)},
 		{"score deleted", "scores", "DELETE FROM scores WHERE seq = 3",
 			fmt.Sprintf("scores: member %d category code: table says 0 entries (0 points), chain says 1 (5 points)", d.bob)},

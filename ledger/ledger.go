@@ -45,8 +45,7 @@ type Ledger struct {
 	now      func() time.Time
 	halfLife time.Duration
 
-	mu    sync.Mutex // serialises writers within this process
-	decay decay      // guarded by mu
+	mu sync.Mutex // serialises writers within this process
 
 	github githubQueue // GitHub writes waiting to be committed together
 }

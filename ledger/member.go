@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,6 +29,17 @@ const (
 	PlatformGitHub  Platform = "github"
 	PlatformDiscord Platform = "discord"
 )
+
+// IsDiscordID reports whether s is a Discord id (a snowflake) as Discord
+// writes it: an unsigned 64-bit integer in decimal, without a sign or
+// leading zeros. A channel or role name in its place is the usual mistake.
+func IsDiscordID(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
 
 // Account ties a platform identity to a member. GitHub accounts are keyed by
 // numeric user id (logins change) and keep the login for display; Discord

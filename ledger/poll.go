@@ -14,7 +14,8 @@ import (
 	"time"
 )
 
-// PollMode is how a poll weighs its voters (DESIGN §6).
+// PollMode is how a poll weighs its voters: one member one vote, by
+// college (SCIC), or by reputation at the poll's opening.
 type PollMode string
 
 // The poll modes.

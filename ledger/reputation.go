@@ -119,6 +119,18 @@ func ParseWindow(s string) (Window, error) {
 	return "", fmt.Errorf("unknown window %q: use 7d, 30d or all", s)
 }
 
+// Name is the window as people say it: "last 7 days", "last 30 days",
+// "all time".
+func (w Window) Name() string {
+	switch w {
+	case Window7d:
+		return "last 7 days"
+	case Window30d:
+		return "last 30 days"
+	}
+	return "all time"
+}
+
 // Duration is the window's length; 0 for all.
 func (w Window) Duration() time.Duration {
 	switch w {

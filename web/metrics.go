@@ -107,6 +107,8 @@ type LedgerSize interface {
 	Members(ctx context.Context) ([]ledger.Member, error)
 }
 
+var _ LedgerSize = (*ledger.Ledger)(nil)
+
 // LedgerCollector reports the ledger's size and its last verification at
 // each scrape, read then rather than kept up to date by every writer.
 type LedgerCollector struct {

@@ -126,13 +126,10 @@ func outcomePhrase(outcome, adopted string) string {
 // windowPhrase says what a leaderboard's window counts, to follow
 // "points earned".
 func windowPhrase(w ledger.Window) string {
-	switch w {
-	case ledger.Window7d:
-		return "in the last 7 days"
-	case ledger.Window30d:
-		return "in the last 30 days"
+	if w.Duration() == 0 {
+		return "since the ledger began"
 	}
-	return "since the ledger began"
+	return "in the " + w.Name()
 }
 
 // percent is part of whole as a whole percentage.
@@ -199,6 +196,8 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.renderError(w, r, http.StatusNotFound, bot.ErrorMessage(err))
 	case bot.CodeConflict:
 		d.renderError(w, r, http.StatusConflict, bot.ErrorMessage(err))
+	case bot.CodeUnavailable:
+		d.renderError(w, r, http.StatusServiceUnavailable, bot.ErrorMessage(err))
 	default:
 		d.logger().Error("dashboard", "path", r.URL.Path, "err", err)
 		d.renderError(w, r, http.StatusInternalServerError, "Something went wrong on our side; it has been logged.")

@@ -16,6 +16,8 @@ type ChainVerifier interface {
 	VerifyAll(ctx context.Context, progress func(int64)) (ledger.Head, int64, error)
 }
 
+var _ ChainVerifier = (*ledger.Ledger)(nil)
+
 // Verification is the outcome of one check of the whole chain and of the
 // tables derived from it.
 type Verification struct {

@@ -59,6 +59,11 @@ type Polls interface {
 	PollWithTally(ctx context.Context, id string) (bot.Poll, *ledger.Entry, error)
 }
 
+var (
+	_ Records = (*bot.Bot)(nil)
+	_ Payouts = (*bot.Treasury)(nil)
+)
+
 // Sizes of what a page shows. They bound the work of a page whatever the
 // size of the ledger.
 const (

@@ -100,7 +100,7 @@ func (r *Router) leaderboard(ctx context.Context, q *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	title := "Leaderboard · " + windowName(lb.Window)
+	title := "Leaderboard · " + lb.Window.Name()
 	if lb.Category != "" {
 		title += " · " + lb.Category
 	}
@@ -113,16 +113,6 @@ func (r *Router) leaderboard(ctx context.Context, q *request) (reply, error) {
 		desc = "No points in this window yet."
 	}
 	return reply{embeds: []*discordgo.MessageEmbed{{Title: title, Description: desc, Color: colorInfo}}}, nil
-}
-
-func windowName(w ledger.Window) string {
-	switch w {
-	case ledger.Window7d:
-		return "last 7 days"
-	case ledger.Window30d:
-		return "last 30 days"
-	}
-	return "all time"
 }
 
 // history runs /history [member].

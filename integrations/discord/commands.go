@@ -311,11 +311,10 @@ var guildOnly = []discordgo.InteractionContextType{discordgo.InteractionContextG
 // are the configured colleges' names, none when colleges are off.
 func Definitions(categories, colleges []string) []*discordgo.ApplicationCommand {
 	var defs []*discordgo.ApplicationCommand
-	dm := false
 	for _, c := range commandTable(categories, colleges) {
 		defs = append(defs, &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: c.name, Description: c.description,
-			Options: c.definedOptions(), DefaultMemberPermissions: c.permissions, DMPermission: &dm, Contexts: &guildOnly,
+			Options: c.definedOptions(), DefaultMemberPermissions: c.permissions, Contexts: &guildOnly,
 		})
 	}
 	return defs

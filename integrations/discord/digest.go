@@ -71,7 +71,7 @@ func digestDescription(d bot.Digest) string {
 	if len(d.Notable) > 0 {
 		lines := make([]string, len(d.Notable))
 		for i, e := range d.Notable {
-			lines[i] = fmt.Sprintf("• %s by %s, %s", link(escape(Truncate(oneLine(e.Note), 100)), e.URL), escape(e.Name), points(e.Points, e.Category))
+			lines[i] = fmt.Sprintf("• %s by %s, %s", link(escape(Truncate(bot.OneLine(e.Note), 100)), e.URL), escape(e.Name), points(e.Points, e.Category))
 		}
 		b.WriteString("\n\n**Notable contributions**\n")
 		b.WriteString(listWithin(lines, "\n", 2000))
@@ -115,7 +115,7 @@ const pollFieldLen = 500
 func pollField(name string, polls []bot.DigestPoll, status func(bot.DigestPoll) string) *discordgo.MessageEmbedField {
 	lines := make([]string, len(polls))
 	for i, p := range polls {
-		lines[i] = fmt.Sprintf("**%s** %s (%s): %s", p.ID, escape(Truncate(oneLine(p.Question), 100)), p.Mode, status(p))
+		lines[i] = fmt.Sprintf("**%s** %s (%s): %s", p.ID, escape(Truncate(bot.OneLine(p.Question), 100)), p.Mode, status(p))
 	}
 	return &discordgo.MessageEmbedField{Name: name, Value: listWithin(lines, "\n", pollFieldLen)}
 }
@@ -150,8 +150,6 @@ func listWithin(items []string, sep string, max int) string {
 	return b.String()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // DigestMarkdown writes a digest message as Markdown, for previews.
 func DigestMarkdown(m DigestMessage) string {
 	var b strings.Builder
@@ -179,6 +177,8 @@ type DigestPoster struct {
 	bucket   string // discordgo's rate-limit bucket for it
 	nonce    bool   // whether the endpoint honours enforce_nonce
 }
+
+var _ bot.Poster = (*DigestPoster)(nil)
 
 // ChannelPoster posts to a channel as the bot. Channel messages honour
 // enforce_nonce: a retry after a crash returns the first message.

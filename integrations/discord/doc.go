@@ -30,8 +30,9 @@
 // result, buttons removed, and posts the result with each college's figures.
 //
 // /link github:<login> is confirmed by a one-time code the member puts in
-// their GitHub bio, read with go-github (see GitHubProfiles), or by a
-// maintainer's /link member github.
+// their GitHub bio, read through bot.GitHubProfiles (the GitHub
+// integration's client in production), or by a maintainer's /link member
+// github.
 //
 // Calls to Discord's REST API (see NewSession and REST) time out, retry a
 // 5xx with bounded backoff and a 429 a bounded number of times, so no

@@ -20,6 +20,7 @@ import (
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
+	ghint "github.com/docracy/docracy/integrations/github"
 	"github.com/docracy/docracy/integrations/github/githubtest"
 	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
@@ -213,9 +214,10 @@ func (h *harness) member(u discordtest.User) ledger.Member {
 	return m
 }
 
-// profiles reads GitHub profiles from the fake API.
-func profiles(t *testing.T, api *githubtest.API) *discord.GitHubProfiles {
-	p, err := discord.NewGitHubProfiles(api.URL(), "", api.Client())
+// profiles reads GitHub profiles from the fake API, through the client
+// reconcile uses.
+func profiles(t *testing.T, api *githubtest.API) *ghint.Client {
+	p, err := ghint.NewClient(api.Client(), api.URL(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

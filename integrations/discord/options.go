@@ -3,12 +3,12 @@ package discord
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/ledger"
 )
 
 // options are a command's options by name. Discord checks them against
@@ -81,8 +81,6 @@ func (o options) Int(name string) (int64, bool, error) {
 	return int64(f), true, nil
 }
 
-var snowflake = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
-
 // User returns a user option's id, "" when absent.
 func (o options) User(name string) (string, error) {
 	opt, err := o.get(name, discordgo.ApplicationCommandOptionUser, "a member of the server")
@@ -90,7 +88,7 @@ func (o options) User(name string) (string, error) {
 		return "", err
 	}
 	id, ok := opt.Value.(string)
-	if !ok || !snowflake.MatchString(id) {
+	if !ok || !ledger.IsDiscordID(id) {
 		return "", invalidOption(name, "%s must be a member of the server: pick one from the list", name)
 	}
 	return id, nil

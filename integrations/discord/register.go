@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/docracy/docracy/bot"
 )
 
 // commandsAPI is the part of Discord's API that registration uses; *REST
@@ -123,7 +125,7 @@ func Retry(ctx context.Context, first, max time.Duration, try func(context.Conte
 			return ctx.Err()
 		}
 		failed(err, wait)
-		if err := sleep(ctx, wait); err != nil {
+		if err := bot.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}

@@ -107,7 +107,7 @@ func TestDefinitions(t *testing.T) {
 		if c.Description == "" || len(c.Description) > 100 || c.Type != discordgo.ChatApplicationCommand {
 			t.Errorf("/%s: description %q, type %d", c.Name, c.Description, c.Type)
 		}
-		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild || c.DMPermission == nil || *c.DMPermission {
+		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild {
 			t.Errorf("/%s may be used outside a server", c.Name)
 		}
 		privileged := c.Name == "credit" || c.Name == "revoke" || c.Name == "payout" || c.Name == "digest"

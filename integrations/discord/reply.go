@@ -133,7 +133,6 @@ const (
 
 func outcome(err error) string {
 	var r *refusal
-	var e *bot.Error
 	switch {
 	case err == nil:
 		return outcomeOK
@@ -143,8 +142,8 @@ func outcome(err error) string {
 		return outcomeInvalid
 	case bot.ErrorCode(err) == bot.CodeNotFound:
 		return outcomeNotFound
-	case errors.As(err, &e):
-		return outcomeUnavailable // an outside service, e.g. GitHub, did not answer
+	case bot.ErrorCode(err) == bot.CodeUnavailable:
+		return outcomeUnavailable
 	}
 	return outcomeError
 }

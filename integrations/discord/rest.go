@@ -14,6 +14,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/redact"
 )
 
@@ -150,7 +151,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		t.metrics.retry("server_error")
-		if err := sleep(req.Context(), t.backoff<<attempt); err != nil {
+		if err := bot.Sleep(req.Context(), t.backoff<<attempt); err != nil {
 			return nil, err
 		}
 	}
@@ -181,17 +182,6 @@ func capRateLimit(h http.Header, max time.Duration) {
 	}
 	if secs, err := strconv.ParseFloat(after, 64); err != nil || secs > max.Seconds() || secs < 0 {
 		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(max.Seconds(), 'f', 3, 64))
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
@@ -227,7 +217,7 @@ func (r *REST) call(ctx context.Context, op string, fn func(...discordgo.Request
 			return fmt.Errorf("discord %s: rate limited, retry after %s: giving up", op, wait)
 		}
 		r.Metrics.retry("rate_limited")
-		if err := sleep(ctx, wait); err != nil {
+		if err := bot.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("discord %s: %w", op, err)
 		}
 	}

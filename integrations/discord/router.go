@@ -52,7 +52,7 @@ type Router struct {
 	GuildID   string       // discord.guild_id: when set, other servers are refused
 	Responder Responder    // delivers deferred results
 	Metrics   *Metrics     // nil counts nothing
-	Logger    *slog.Logger
+	Logger    *slog.Logger // nil logs nowhere
 
 	// Treasury answers /payout; nil says payouts are not set up.
 	Treasury *bot.Treasury
@@ -79,6 +79,13 @@ type Router struct {
 // and counts nothing until Logger and Metrics are set.
 func NewRouter(b *bot.Bot, c *bot.Community, roles config.Roles, responder Responder) *Router {
 	return &Router{Bot: b, Community: c, Roles: roles, Responder: responder, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func (r *Router) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
 }
 
 func (r *Router) table() map[string]*command {
@@ -308,7 +315,7 @@ func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep r
 	defer func() {
 		if p := recover(); p != nil {
 			err := fmt.Errorf("panic: %v", p)
-			r.Logger.Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "err", err, "stack", string(debug.Stack()))
+			r.logger().Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "err", err, "stack", string(debug.Stack()))
 			r.Metrics.observe(q.cmd.name, outcomeError, time.Since(start))
 			rep = errorReply(q.cmd, err, q.i.ID)
 		}
@@ -319,7 +326,7 @@ func (r *Router) handle(ctx context.Context, q *request, start time.Time) (rep r
 	r.Metrics.observe(q.cmd.name, result, time.Since(start))
 	if err != nil {
 		if result == outcomeError || result == outcomeUnavailable {
-			r.Logger.Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "user", q.userID, "err", err)
+			r.logger().Error("discord command", "command", q.cmd.name, "interaction", q.i.ID, "user", q.userID, "err", err)
 		}
 		return errorReply(q.cmd, err, q.i.ID)
 	}
@@ -356,15 +363,15 @@ func (r *Router) followUp(q *request, done <-chan reply, delivered <-chan struct
 	defer cancel()
 	if !rep.ephemeral || q.cmd.ephemeral {
 		if err := r.Responder.Edit(ctx, q.i, rep.edit()); err != nil {
-			r.Logger.Error("discord edit", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+			r.logger().Error("discord edit", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
 		}
 		return
 	}
 	if err := r.Responder.FollowUp(ctx, q.i, rep.followup()); err != nil {
-		r.Logger.Error("discord follow-up", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+		r.logger().Error("discord follow-up", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
 	}
 	if err := r.Responder.Delete(ctx, q.i); err != nil {
-		r.Logger.Error("discord delete", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
+		r.logger().Error("discord delete", "command", q.cmd.name, "interaction", q.i.ID, "err", err)
 	}
 }
 

@@ -31,12 +31,12 @@ type Client struct {
 	MaxWait time.Duration // the longest wait for a rate limit; beyond, the pass fails and resumes next time
 	Retries int           // waits and retries per request before giving up
 
-	// Now and Sleep are the clock; tests give their own so that nothing
-	// really waits.
+	// Now and Sleep are the clock (nil: the real one); tests give their
+	// own so that nothing really waits.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	Logger *slog.Logger
+	Logger *slog.Logger // nil logs nowhere
 
 	build   func() (*github.Client, error)
 	metrics *Metrics
@@ -44,6 +44,8 @@ type Client struct {
 	mu sync.Mutex
 	gh *github.Client
 }
+
+var _ bot.PRSource = (*Client)(nil)
 
 // NewClient returns a client of the API at apiURL ("" for api.github.com,
 // https://HOST/api/v3/ for GitHub Enterprise), authenticated with token if
@@ -66,20 +68,30 @@ func NewClient(httpClient *http.Client, apiURL, token string, m *Metrics) (*Clie
 	}
 	return &Client{
 		PerPage: DefaultPerPage, MaxWait: DefaultMaxWait, Retries: DefaultRetries,
-		Now: time.Now, Sleep: sleep, Logger: slog.New(slog.DiscardHandler),
+		Now: time.Now, Sleep: bot.Sleep, Logger: slog.New(slog.DiscardHandler),
 		build: build, metrics: m, gh: gh,
 	}, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+func (c *Client) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
 	}
+	return c.Logger
+}
+
+func (c *Client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep == nil {
+		return bot.Sleep(ctx, d)
+	}
+	return c.Sleep(ctx, d)
 }
 
 // ClosedPullRequests implements bot.PRSource with PullRequests.List
@@ -132,7 +144,7 @@ func (c *Client) page(ctx context.Context, owner, name string, since time.Time, 
 		}
 		pr, err := pullRequest(p, nil, "pull_request")
 		if err != nil {
-			c.Logger.Warn("github api: pull request left out", "repo", owner+"/"+name, "number", p.GetNumber(), "err", err)
+			c.logger().Warn("github api: pull request left out", "repo", owner+"/"+name, "number", p.GetNumber(), "err", err)
 			continue
 		}
 		if pr.Reviews, err = c.reviews(ctx, owner, name, pr); err != nil {

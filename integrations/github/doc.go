@@ -9,7 +9,9 @@
 //
 // Client reads closed pull requests and their reviews through the REST API,
 // page by page, waiting out rate limits and retrying server errors; it is
-// the bot.PRSource of reconcile and backfill. Reconciler runs reconcile over
+// the bot.PRSource of reconcile and backfill. The same client reads the
+// public profiles that /link checks (bot.GitHubProfiles), so that one
+// github.api_url reaches one API root. Reconciler runs reconcile over
 // every configured repository at start-up and on a cron schedule.
 //
 // Whatever path a pull request comes by (webhook, redelivery, reconcile,

@@ -17,6 +17,8 @@ type ReconcileBot interface {
 	Reconcile(ctx context.Context, src bot.PRSource, repo string, opts bot.ReconcileOptions) (bot.ReconcileReport, error)
 }
 
+var _ ReconcileBot = (*bot.GitHub)(nil)
+
 // Reconciler catches up, repository by repository, the merged pull
 // requests and reviews whose webhooks never arrived: at start-up and on
 // the github.reconcile schedule.

@@ -47,9 +47,9 @@ func (c *Client) do(ctx context.Context, what string, call func(*github.Client) 
 		case wait > c.MaxWait:
 			return nil, fmt.Errorf("%s: %s, the wait of %s is longer than %s: %w", what, reason, wait.Round(time.Second), c.MaxWait, err)
 		}
-		c.Logger.Warn("github api: waiting", "request", what, "reason", reason, "wait", wait, "attempt", attempt, "err", err)
+		c.logger().Warn("github api: waiting", "request", what, "reason", reason, "wait", wait, "attempt", attempt, "err", err)
 		c.metrics.waited(reason)
-		if err := c.Sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		if reason == "rate_limit" || reason == "secondary_rate_limit" {
@@ -67,7 +67,7 @@ func (c *Client) retryAfter(err error, attempt int) (time.Duration, string) {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &limited):
-		return max(limited.Rate.Reset.Time.Sub(c.Now()), 0) + resetMargin, "rate_limit"
+		return max(limited.Rate.Reset.Time.Sub(c.now()), 0) + resetMargin, "rate_limit"
 	case errors.As(err, &abuse):
 		if abuse.RetryAfter != nil {
 			return *abuse.RetryAfter, "secondary_rate_limit"

@@ -44,6 +44,8 @@ type Crediter interface {
 	ReviewSubmitted(ctx context.Context, d bot.Delivery, r bot.Review) (bot.GitHubOutcome, error)
 }
 
+var _ Crediter = (*bot.GitHub)(nil)
+
 // Handler serves POST /github/webhook. It checks a delivery, then handles
 // it, and answers once what it stored is committed: a 2xx means stored.
 // Every delivery is logged with its id, event, action, repository and
