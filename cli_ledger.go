@@ -16,7 +16,18 @@ import (
 )
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "verify")
+	return overWholeLedger(ctx, e, "verify", args, func(a *app, update func(int64)) (string, error) {
+		head, n, err := a.ledger.VerifyAll(ctx, update)
+		// a *ledger.ChainError or *ledger.DerivedError names the first difference
+		return fmt.Sprintf("ok %d %s", n, head.Hash), err
+	})
+}
+
+// overWholeLedger runs a command that takes no flags of its own and reads
+// the whole ledger (verify, rebuild) on an existing ledger, with a
+// progress line on a terminal, cleared before fn's result line is printed.
+func overWholeLedger(ctx context.Context, e *env, name string, args []string, fn func(a *app, update func(int64)) (string, error)) error {
+	f := newFlags(e, name)
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
@@ -25,16 +36,16 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	update, end, err := a.progress(ctx, e, "verify")
+	update, end, err := a.progress(ctx, e, name)
 	if err != nil {
 		return err
 	}
-	head, n, err := a.ledger.VerifyAll(ctx, update)
+	result, err := fn(a, update)
 	end()
 	if err != nil {
-		return err // a *ledger.ChainError or *ledger.DerivedError names the first difference
+		return err
 	}
-	fmt.Fprintf(e.stdout, "ok %d %s\n", n, head.Hash)
+	fmt.Fprintln(e.stdout, result)
 	return nil
 }
 
@@ -148,24 +159,8 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 }
 
 func runRebuild(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "rebuild")
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	update, end, err := a.progress(ctx, e, "rebuild")
-	if err != nil {
-		return err
-	}
-	n, err := a.ledger.RebuildAll(ctx, update)
-	end()
-	if err != nil {
-		return err // a *ledger.ChainError names the first bad seq
-	}
-	fmt.Fprintf(e.stdout, "rebuilt %d entries\n", n)
-	return nil
+	return overWholeLedger(ctx, e, "rebuild", args, func(a *app, update func(int64)) (string, error) {
+		n, err := a.ledger.RebuildAll(ctx, update) // a *ledger.ChainError names the first bad seq
+		return fmt.Sprintf("rebuilt %d entries", n), err
+	})
 }
