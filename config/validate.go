@@ -12,8 +12,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/docracy/docracy/ledger"
-
 	// The default digest schedule names Europe/Paris; embedding the time zone
 	// database keeps it valid on minimal images that have no /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -129,16 +127,27 @@ func (v *validator) discord(d Discord) {
 
 func (v *validator) roleIDs(key string, ids []string) {
 	for i, id := range ids {
-		if id == "" || !ledger.IsDiscordID(id) {
+		if id == "" || !isSnowflake(id) {
 			v.fail(index(key, i), "must be a Discord role id (digits only), got %s", quote(id))
 		}
 	}
 }
 
+// isSnowflake reports whether s is written as Discord writes an id: an
+// unsigned 64-bit integer in decimal, without a sign or leading zeros.
+// config is a leaf, so it does not borrow the ledger's check of the same.
+func isSnowflake(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
 // discordID accepts "" (unset) or a snowflake; a channel name in place of
 // its id is the usual mistake.
 func (v *validator) discordID(key, id string) {
-	if id != "" && !ledger.IsDiscordID(id) {
+	if id != "" && !isSnowflake(id) {
 		v.fail(key, "must be a Discord id (digits only), got %s", quote(id))
 	}
 }
