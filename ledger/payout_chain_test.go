@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"math/big"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/docracy/docracy/ledger"
@@ -16,9 +18,9 @@ import (
 func closeRun(t *testing.T, l *ledger.Ledger, period string, amounts map[int64]int64) ledger.PayoutRun {
 	t.Helper()
 	run := ledger.PayoutRun{Period: period, Policy: "proportional", Currency: "EUR", Decimals: 2, Budget: new(big.Int), Actor: "cli:t"}
-	for m, a := range amounts {
-		run.Payouts = append(run.Payouts, ledger.Payout{Member: m, Amount: big.NewInt(a)})
-		run.Budget.Add(run.Budget, big.NewInt(a))
+	for _, m := range slices.Sorted(maps.Keys(amounts)) { // entries in member order, as a close writes them
+		run.Payouts = append(run.Payouts, ledger.Payout{Member: m, Amount: big.NewInt(amounts[m])})
+		run.Budget.Add(run.Budget, big.NewInt(amounts[m]))
 	}
 	closed, err := l.ClosePayout(context.Background(), run, ledger.SourceCLI)
 	if err != nil {
