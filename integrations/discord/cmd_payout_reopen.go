@@ -29,7 +29,7 @@ func (r *Router) confirmReopen(ctx context.Context, period string, opts options)
 		return reply{}, err
 	}
 	p := run.Period.Name
-	confirmID := buttonPayoutReopen + ":" + p + ":" + reason
+	confirmID := buttonPayoutReopen + ":" + run.ID + ":" + reason
 	if len(confirmID) > maxCustomID {
 		return reply{}, invalidOption(optReason, "reason is too long for a Discord button: keep it to %d bytes, "+
 			"or reopen with docracy payout reopen --period %s --reason …", maxCustomID-len(confirmID)+len(reason), p)
@@ -45,15 +45,26 @@ func (r *Router) confirmReopen(ctx context.Context, period string, opts options)
 	}, nil
 }
 
-// reopenPayout answers a click on the reopen button: it reopens the run,
-// as docracy payout reopen does. A second click finds nothing standing.
+// reopenPayout answers a click on the reopen button: it reopens the run
+// the treasurer saw, as docracy payout reopen does. The button names the
+// run, not only the period, so that an old click never reopens a run
+// closed since; a second click finds nothing standing.
 func (r *Router) reopenPayout(ctx context.Context, q *request) (reply, error) {
 	if r.Treasury == nil {
 		return reply{}, payoutsOff()
 	}
-	period, reason, _ := strings.Cut(q.arg, ":")
+	runID, reason, _ := strings.Cut(q.arg, ":")
 	if reason == "" {
 		return reply{}, refused("this button comes from an older docracy: run /payout again")
+	}
+	period, _, _ := strings.Cut(runID, "#")
+	standing, err := r.Treasury.ReopenPreview(ctx, period)
+	if err != nil {
+		return reply{}, err
+	}
+	if standing.ID != runID {
+		return reply{}, refused("the run this button reopens was reopened already, and %s was closed again since: "+
+			"run /payout action:reopen period:%s to reopen the new run", period, period)
 	}
 	run, err := r.Treasury.Reopen(ctx, period, reason, q.actor(), source)
 	if err != nil {

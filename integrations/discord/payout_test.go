@@ -430,6 +430,19 @@ func TestPayoutReopen(t *testing.T) {
 	if runs := h.payoutRuns(); len(runs) != 2 || runs[0].Reopened != nil || runs[1].Reopened == nil {
 		t.Errorf("after closing again, runs = %+v; want the new one standing and the old one reopened", runs)
 	}
+	// The first run's button does not reopen the run closed since.
+	stale := h.send(discordtest.Click(h.id(), tom, "payout-reopen:2026-02:"+reason))
+	if stale.Type != discordgo.InteractionResponseUpdateMessage || !strings.Contains(stale.Data.Embeds[0].Description,
+		"the run this button reopens was reopened already, and 2026-02 was closed again since") {
+		t.Errorf("old click after closing again = %s", describe(stale))
+	}
+	ask = h.sendButtons(payoutCommand(h, tom, "reopen", discordtest.String("period", "2026-02"), discordtest.String("reason", "x")))
+	if id := ask.Data.Components[0].Components[0].(*discordgo.Button).CustomID; id != "payout-reopen:2026-02#2:x" {
+		t.Errorf("the second run's button is %q, want payout-reopen:2026-02#2:x", id)
+	}
+	if n, runs := len(h.entries()), h.payoutRuns(); n != 8 || runs[0].Reopened != nil {
+		t.Errorf("the old click wrote to the ledger: %d entries, runs %+v", n, runs)
+	}
 }
 
 // checkReopened checks that each payout of February's run is revoked by
