@@ -161,10 +161,17 @@ func (t *Treasury) Close(ctx context.Context, period, actor string, source ledge
 
 // Export returns a closed run with the payout addresses, for the
 // treasurer's payment tool.
-func (t *Treasury) Export(ctx context.Context, period string) (Run, error) {
+//
+// A name like "2026-10#1" picks one run of a period closed more than once
+// (the first); the period's name alone picks its latest run.
+func (t *Treasury) Export(ctx context.Context, name string) (Run, error) {
+	period, nth, numbered := strings.Cut(name, "#")
 	p, err := t.period(period)
 	if err != nil {
 		return Run{}, err
+	}
+	if numbered {
+		return t.numberedRun(ctx, p, p.Name+"#"+nth)
 	}
 	run, err := t.closedRun(ctx, p)
 	if errors.Is(err, ledger.ErrNotFound) {
@@ -212,8 +219,21 @@ func (t *Treasury) kindOf(name string) PeriodKind {
 	return Monthly
 }
 
+// numberedRun returns the run named like "2026-10#2" of period p.
+func (t *Treasury) numberedRun(ctx context.Context, p Period, name string) (Run, error) {
+	run, err := t.runNamed(ctx, p, name)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return Run{}, notFoundf("period", "period %s has no run %s: its runs are listed on the dashboard and at /api/v1/payouts", p.Name, name)
+	}
+	return run, err
+}
+
 func (t *Treasury) closedRun(ctx context.Context, p Period) (Run, error) {
-	c, err := t.Ledger.PayoutRun(ctx, p.Name)
+	return t.runNamed(ctx, p, p.Name)
+}
+
+func (t *Treasury) runNamed(ctx context.Context, p Period, name string) (Run, error) {
+	c, err := t.Ledger.PayoutRun(ctx, name)
 	if err != nil {
 		return Run{}, err
 	}

@@ -83,6 +83,16 @@ func TestReopenThenCloseAgainAndBalanced(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"alice": "50.00", "bob": "50.00"}, paid(again)); diff != "" {
 		t.Errorf("2026-10 again (-want +got):\n%s", diff)
 	}
+	first, err := f.treasury.Export(ctx, "2026-10#1")
+	if err != nil || first.ID != "2026-10" || first.Reopened == nil || first.Budget != "10000.00" {
+		t.Errorf("export 2026-10#1 = run %q, reopened %v, budget %s, %v; want the first run, reopened", first.ID, first.Reopened, first.Budget, err)
+	}
+	if standing, err := f.treasury.Export(ctx, "2026-10"); err != nil || standing.ID != "2026-10#2" {
+		t.Errorf("export 2026-10 = run %q, %v; want the standing 2026-10#2", standing.ID, err)
+	}
+	if _, err := f.treasury.Export(ctx, "2026-10#3"); bot.ErrorCode(err) != bot.CodeNotFound {
+		t.Errorf("export 2026-10#3: %v, want not found", err)
+	}
 	// November: alice 30, bob 10. Lifetime 40 and 20 of 60; only the 100.00
 	// of the second October run counts: pot 200, targets 133.33 and 66.67,
 	// paid 50 each: underpay 83.33 and 16.67.

@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/docracy/docracy/bot"
@@ -68,7 +70,7 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"score":    formatScore,
 	"member":   func(id int64) string { return "/members/" + strconv.FormatInt(id, 10) },
-	"payout":   func(period string) string { return "/payouts/" + period },
+	"payout":   payoutURL,
 	"poll":     func(id string) string { return "/polls/" + id },
 	"entry":    entryURL,
 	"mode":     modePhrase,
@@ -202,4 +204,18 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.logger().Error("dashboard", "path", r.URL.Path, "err", err)
 		d.renderError(w, r, http.StatusInternalServerError, "Something went wrong on our side; it has been logged.")
 	}
+}
+
+// payoutURL is the page of a run. A standing run is its period's page; a
+// reopened one is named by its number, since the period's page shows the
+// period's latest run.
+func payoutURL(run bot.Run) string {
+	name := run.Period.Name
+	if run.Reopened != nil {
+		name = run.ID
+		if !strings.Contains(name, "#") {
+			name += "#1"
+		}
+	}
+	return "/payouts/" + url.PathEscape(name)
 }

@@ -16,7 +16,7 @@
 //	GET /                   leaderboard (?window=7d|30d|all&category=), recent
 //	                        contributions, payouts, the ledger head and its verification
 //	GET /members/{id}       a member: reputation over time, categories, history
-//	GET /payouts/{period}   a closed payout run
+//	GET /payouts/{period}   a closed payout run: the period's latest, or one like 2026-02#1
 //	GET /polls              every poll, newest first, with its outcome
 //	GET /polls/{id}         a poll: its options as bars, the colleges' figures,
 //	                        participation against the quorum and every vote

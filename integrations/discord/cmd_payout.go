@@ -11,15 +11,19 @@ import (
 	"github.com/docracy/docracy/bot"
 )
 
-// payout runs /payout action:preview|close [period]. Nothing is closed
-// here: close answers with the preview and a button, and only the click
-// closes, so that a slip of the command picker never moves money.
+// payout runs /payout action:preview|close|reopen [period] [reason].
+// Nothing is closed or reopened here: close and reopen answer with the
+// run and a button, and only the click writes, so that a slip of the
+// command picker never moves money.
 func (r *Router) payout(ctx context.Context, q *request) (reply, error) {
 	if r.Treasury == nil {
 		return reply{}, payoutsOff()
 	}
 	action, _ := q.opts.String(optAction)
 	period, _ := q.opts.String(optPeriod)
+	if action == actionReopen {
+		return r.confirmReopen(ctx, period, q.opts)
+	}
 	run, err := r.Treasury.Preview(ctx, period)
 	if err != nil {
 		return reply{}, err

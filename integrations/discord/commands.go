@@ -94,6 +94,7 @@ const (
 const (
 	actionPreview = "preview"
 	actionClose   = "close"
+	actionReopen  = "reopen"
 	actionCollege = "college"
 )
 
@@ -102,6 +103,8 @@ const (
 const (
 	buttonPayoutClose  = "payout-close"
 	buttonPayoutCancel = "payout-cancel"
+	buttonPayoutReopen = "payout-reopen" // payout-reopen:<period>:<reason>
+	buttonPayoutKeep   = "payout-keep"
 	buttonPoll         = "poll" // poll:<poll id>:<option index>
 )
 
@@ -152,10 +155,11 @@ func commandTable(categories, colleges []string) []*command {
 				stringOption(optEntry, "The entry's number (seq) or id, e.g. 42 or e42", true, 1, 24),
 				stringOption(optReason, "Why it is cancelled", true, 1, bot.MaxReasonLen),
 			}},
-		{name: "payout", description: "Preview or close a period's payout (treasurers)", level: levelTreasurer,
+		{name: "payout", description: "Preview, close or reopen a period's payout (treasurers)", level: levelTreasurer,
 			ephemeral: true, permissions: &manageGuild, run: (*Router).payout, options: []*discordgo.ApplicationCommandOption{
-				choiceOption(optAction, "Preview the run, or close it after a confirmation", actionPreview, actionClose),
+				choiceOption(optAction, "Preview the run, or close or reopen it after a confirmation", actionPreview, actionClose, actionReopen),
 				stringOption(optPeriod, "The period, e.g. 2026-11 or 2026-W48 (default: the one that ended last)", false, 0, 16),
+				stringOption(optReason, "Reopen: why the run is undone (kept in the ledger)", false, 0, maxReopenReason),
 			}},
 		{name: "digest", description: "Preview the digest the schedule has due now (maintainers)", level: levelMaintainer,
 			ephemeral: true, permissions: &manageGuild, run: (*Router).digest, options: []*discordgo.ApplicationCommandOption{
@@ -244,6 +248,8 @@ func buttonTable() map[string]*command {
 	return map[string]*command{
 		buttonPayoutClose:  {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).closePayout},
 		buttonPayoutCancel: {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).cancelPayout},
+		buttonPayoutReopen: {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).reopenPayout},
+		buttonPayoutKeep:   {name: "payout", level: levelTreasurer, ephemeral: true, run: (*Router).keepPayout},
 		buttonPoll:         {name: "vote", level: levelMember, ephemeral: true, answerClick: true, run: (*Router).clickVote},
 	}
 }

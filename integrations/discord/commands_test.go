@@ -235,7 +235,7 @@ func TestHelp(t *testing.T) {
 		"`/credit member points category note [url]` — Credit a member for a contribution (maintainers)",
 		"`/praise member reason`", "`/rep [member]`", "`/leaderboard [window] [category]`", "`/history [member]`",
 		"`/link github [member]`", "`/wallet address`", "`/revoke entry reason`",
-		"`/payout action [period]` — Preview or close a period's payout (treasurers)",
+		"`/payout action [period] [reason]` — Preview, close or reopen a period's payout (treasurers)",
 		"`/digest action` — Preview the digest the schedule has due now (maintainers)", "`/help`",
 	} {
 		if !strings.Contains(desc, line) {

@@ -375,3 +375,129 @@ func TestGatewayClick(t *testing.T) {
 		t.Errorf("callback (-want +got):\n%s", diff)
 	}
 }
+
+// closeFebruary closes February's run by a click, as Tom.
+func (h *harness) closeFebruary() {
+	h.t.Helper()
+	if got := h.send(discordtest.Click(h.id(), tom, "payout-close:2026-02")); !strings.HasPrefix(got.Data.Content, "Payout 2026-02 is closed") {
+		h.t.Fatalf("close click = %s", describe(got))
+	}
+}
+
+// TestPayoutReopen is the whole reopen: the command only asks, the
+// confirm button revokes each payout once, with the reason, and a second
+// click finds nothing standing; the period may then be closed again.
+func TestPayoutReopen(t *testing.T) {
+	h := newHarness(t)
+	h.februaryCredits()
+	h.closeFebruary()
+	const reason = "wrong budget *again*"
+	ask := h.sendButtons(payoutCommand(h, tom, "reopen", discordtest.String("period", "2026-02"), discordtest.String("reason", reason)))
+	wantAsk := "**Reopen payout 2026-02?** Reopening appends a revoke entry for each payout below, 1000.00 EUR in all, " +
+		"with the reason “wrong budget \\*again\\*”. The period may then be closed again."
+	if ask.Data.Flags != discordgo.MessageFlagsEphemeral || ask.Data.Content != wantAsk {
+		t.Errorf("/payout reopen = flags %d %q, want ephemeral %q", ask.Data.Flags, ask.Data.Content, wantAsk)
+	}
+	wantButtons := []discordgo.ActionsRow{{Components: []discordgo.MessageComponent{
+		&discordgo.Button{Label: "Reopen 2026-02", Style: discordgo.DangerButton, CustomID: "payout-reopen:2026-02:" + reason},
+		&discordgo.Button{Label: "Cancel", Style: discordgo.SecondaryButton, CustomID: "payout-keep:2026-02"},
+	}}}
+	if diff := cmp.Diff(wantButtons, ask.Data.Components); diff != "" {
+		t.Errorf("buttons (-want +got):\n%s", diff)
+	}
+	if n := len(h.entries()); n != 4 {
+		t.Fatalf("/payout reopen wrote to the ledger before the click: %d entries", n)
+	}
+
+	got := h.send(discordtest.Click(h.id(), tom, "payout-reopen:2026-02:"+reason))
+	if got.Type != discordgo.InteractionResponseUpdateMessage || len(got.Data.Embeds) != 1 ||
+		got.Data.Embeds[0].Title != "Payout 2026-02 · reopened" ||
+		!strings.HasPrefix(got.Data.Content, "Payout 2026-02 is reopened") {
+		t.Fatalf("confirm click = %s", describe(got))
+	}
+	checkReopened(t, h, reason)
+
+	again := h.send(discordtest.Click(h.id(), tom, "payout-reopen:2026-02:"+reason))
+	wantAgain := update("", &discordgo.MessageEmbed{Title: "/payout: nothing was done", Color: colorError,
+		Description: "period 2026-02 has no closed run to reopen: see docracy payout preview --period 2026-02"})
+	if diff := cmp.Diff(wantAgain, again); diff != "" {
+		t.Errorf("second click (-want +got):\n%s", diff)
+	}
+	if n := len(h.entries()); n != 6 {
+		t.Errorf("after the second click: %d entries, want 6", n)
+	}
+	h.closeFebruary()
+	if runs := h.payoutRuns(); len(runs) != 2 || runs[0].Reopened != nil || runs[1].Reopened == nil {
+		t.Errorf("after closing again, runs = %+v; want the new one standing and the old one reopened", runs)
+	}
+	// The first run's button does not reopen the run closed since.
+	stale := h.send(discordtest.Click(h.id(), tom, "payout-reopen:2026-02:"+reason))
+	if stale.Type != discordgo.InteractionResponseUpdateMessage || !strings.Contains(stale.Data.Embeds[0].Description,
+		"the run this button reopens was reopened already, and 2026-02 was closed again since") {
+		t.Errorf("old click after closing again = %s", describe(stale))
+	}
+	ask = h.sendButtons(payoutCommand(h, tom, "reopen", discordtest.String("period", "2026-02"), discordtest.String("reason", "x")))
+	if id := ask.Data.Components[0].Components[0].(*discordgo.Button).CustomID; id != "payout-reopen:2026-02#2:x" {
+		t.Errorf("the second run's button is %q, want payout-reopen:2026-02#2:x", id)
+	}
+	if n, runs := len(h.entries()), h.payoutRuns(); n != 8 || runs[0].Reopened != nil {
+		t.Errorf("the old click wrote to the ledger: %d entries, runs %+v", n, runs)
+	}
+}
+
+// checkReopened checks that each payout of February's run is revoked by
+// Tom on Discord with the reason, and that the chain verifies.
+func checkReopened(t *testing.T, h *harness, reason string) {
+	t.Helper()
+	entries := h.entries()
+	if len(entries) != 6 {
+		t.Fatalf("%d entries after the reopen, want 6", len(entries))
+	}
+	for _, e := range entries[4:] {
+		if e.Kind != ledger.KindRevoke || e.Actor != "discord:"+tom.ID || e.Source != ledger.SourceDiscord || !strings.Contains(e.Note, reason) {
+			t.Errorf("entry %d = %s by %s from %s, note %q; want a revoke by Tom with the reason", e.Seq, e.Kind, e.Actor, e.Source, e.Note)
+		}
+	}
+	runs := h.payoutRuns()
+	if len(runs) != 1 || runs[0].Reopened == nil || runs[0].Reopened.Reason != reason || runs[0].Reopened.Actor != "discord:"+tom.ID {
+		t.Errorf("payout runs = %+v", runs)
+	}
+	if _, n, err := h.ledger.Verify(context.Background()); err != nil || n != 6 {
+		t.Errorf("verify: %d entries, %v; want 6 and ok", n, err)
+	}
+}
+
+// TestPayoutReopenRefused checks reopens that must write nothing: by
+// someone who is not a treasurer, by command or by click; without a
+// reason; of a period with no standing run; and the cancel button.
+func TestPayoutReopenRefused(t *testing.T) {
+	h := newHarness(t)
+	h.februaryCredits()
+	refusal(t, h.send(payoutCommand(h, tom, "reopen", discordtest.String("period", "2026-02"), discordtest.String("reason", "typo"))),
+		"period 2026-02 has no closed run to reopen")
+	h.closeFebruary()
+	for _, tt := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"non-treasurer command", payoutCommand(h, bob, "reopen", discordtest.String("reason", "mine")), "/payout is for treasurers"},
+		{"non-treasurer click", discordtest.Click(h.id(), alice, "payout-reopen:2026-02:mine"), "/payout is for treasurers"},
+		{"no reason", payoutCommand(h, tom, "reopen", discordtest.String("period", "2026-02")), "**Option `reason`**: reason is missing"},
+		{"blank reason", payoutCommand(h, tom, "reopen", discordtest.String("reason", "  ")), "**Option `reason`**: reason is missing"},
+	} {
+		refusal(t, h.send(tt.i), tt.want)
+	}
+	// A crafted click without a reason replaces its message with the error.
+	bare := h.send(discordtest.Click(h.id(), tom, "payout-reopen:2026-02"))
+	if bare.Type != discordgo.InteractionResponseUpdateMessage ||
+		!strings.Contains(bare.Data.Embeds[0].Description, "this button comes from an older docracy: run /payout again") {
+		t.Errorf("click without a reason = %s", describe(bare))
+	}
+	if diff := cmp.Diff(update("Nothing was reopened."), h.send(discordtest.Click(h.id(), tom, "payout-keep:2026-02"))); diff != "" {
+		t.Errorf("cancel click (-want +got):\n%s", diff)
+	}
+	if n := len(h.entries()); n != 4 || h.payoutRuns()[0].Reopened != nil {
+		t.Errorf("a refused reopen wrote to the ledger: %d entries, runs %+v", n, h.payoutRuns())
+	}
+}

@@ -90,7 +90,7 @@ func TestDefinitions(t *testing.T) {
 		"link":        {{"github", str, true, 0, 0, 1, 100, 0}, {"member", user, false, 0, 0, 0, 0, 0}},
 		"wallet":      {{"address", str, true, 0, 0, 4, 200, 0}},
 		"revoke":      {{"entry", str, true, 0, 0, 1, 24, 0}, {"reason", str, true, 0, 0, 1, 1000, 0}},
-		"payout":      {{"action", str, true, 0, 0, 0, 0, 2}, {"period", str, false, 0, 0, 0, 16, 0}},
+		"payout":      {{"action", str, true, 0, 0, 0, 0, 3}, {"period", str, false, 0, 0, 0, 16, 0}, {"reason", str, false, 0, 0, 0, 60, 0}},
 		"digest":      {{"action", str, true, 0, 0, 0, 0, 1}},
 		"help":        nil,
 		"poll":        {{"open", sub, false, 0, 0, 0, 0, 0}, {"close", sub, false, 0, 0, 0, 0, 0}, {"show", sub, false, 0, 0, 0, 0, 0}},
