@@ -29,6 +29,10 @@ type Poll struct {
 	// VoteSeq is the seq of the vote entry that Vote recorded (or found,
 	// on a retry); 0 elsewhere.
 	VoteSeq int64 `json:"-"`
+	// ClosedNow is true when ClosePoll appended the tally, false when the
+	// poll was closed already (a retry, a concurrent close): only the call
+	// that closed it announces the result, so it is posted once.
+	ClosedNow bool `json:"-"`
 }
 
 // PollVote is a member's live vote.

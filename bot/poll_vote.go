@@ -96,7 +96,7 @@ func (a *Assembly) ClosePoll(ctx context.Context, r ClosePollRequest) (Poll, err
 		return Poll{}, err
 	}
 	n := ledger.NewEntry{OccurredAt: a.Now(), Source: r.Source, Actor: r.Actor}
-	_, _, err = a.Ledger.AppendTally(ctx, seq, n, func(st ledger.PollState) (json.RawMessage, error) {
+	_, created, err := a.Ledger.AppendTally(ctx, seq, n, func(st ledger.PollState) (json.RawMessage, error) {
 		st.Tally = &ledger.Entry{} // counted as closed
 		p, err := showPoll(st)
 		if err != nil {
@@ -107,7 +107,9 @@ func (a *Assembly) ClosePoll(ctx context.Context, r ClosePollRequest) (Poll, err
 	if err != nil {
 		return Poll{}, pollError(r.Poll, err)
 	}
-	return a.Poll(ctx, r.Poll)
+	p, err := a.Poll(ctx, r.Poll)
+	p.ClosedNow = created
+	return p, err
 }
 
 // CloseDue closes every open poll whose closing time has come, and returns
@@ -180,7 +182,7 @@ func (c *PollCloser) Run(ctx context.Context) {
 // announce tells the members of a poll the closer closed; a failure is
 // logged, as the tally stands whatever Discord says.
 func (c *PollCloser) announce(ctx context.Context, p Poll) {
-	if c.Announcer == nil {
+	if c.Announcer == nil || !p.ClosedNow {
 		return
 	}
 	if err := c.Announcer.PollClosed(ctx, p); err != nil && ctx.Err() == nil {

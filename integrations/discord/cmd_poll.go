@@ -109,6 +109,10 @@ func (r *Router) closePoll(ctx context.Context, q *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if !p.ClosedNow { // closed by another call, which posted the result
+		return reply{content: fmt.Sprintf("Poll %s was already closed: %s.", p.ID, outcomeLine(p)),
+			embeds: []*discordgo.MessageEmbed{resultEmbed(p)}}, nil
+	}
 	shown, err := r.Polls.AnnouncePoll(ctx, p)
 	if err != nil {
 		r.Logger.Error("announce poll", "poll", p.ID, "err", err)

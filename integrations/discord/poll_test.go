@@ -359,3 +359,28 @@ func TestPollClosedBySchedule(t *testing.T) {
 		t.Errorf("the poll message keeps its buttons: %+v", m.Components)
 	}
 }
+
+// A poll is announced by the close that appended its tally: a second
+// /poll close answers with the result and posts nothing more, and a later
+// close (the schedule's) is told the poll was closed already.
+func TestPollResultPostedOnce(t *testing.T) {
+	h := newHarness(t)
+	h.withPolls(time.Millisecond)
+	id, msg := h.openPoll(h.send)
+	h.send(h.discord.Click(t, h.id(), bob, msg.ID, "poll:"+id+":0"))
+	closeIt := func() string {
+		return ephemeral(t, "/poll close", h.send(h.command(alice, "poll", discordtest.Sub("close", discordtest.String("poll", id)))))
+	}
+	closeIt()
+	posted := len(h.discord.Messages())
+	if got := closeIt(); !strings.HasPrefix(got, "Poll "+id+" was already closed") {
+		t.Errorf("second /poll close = %q", got)
+	}
+	p, err := h.router.Assembly.ClosePoll(context.Background(), bot.ClosePollRequest{Poll: id, Actor: bot.PollCloserActor, Source: ledger.SourceCLI})
+	if err != nil || p.ClosedNow {
+		t.Fatalf("a later close: ClosedNow %v, %v", p.ClosedNow, err)
+	}
+	if n := len(h.discord.Messages()); n != posted {
+		t.Errorf("%d messages after closing again, want %d: the result was posted twice", n, posted)
+	}
+}
