@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,21 +20,7 @@ func benchPoll(b *testing.B) (*bot.Assembly, string) {
 	ctx := context.Background()
 	spec := ledgertest.Large
 	now := func() time.Time { return spec.At }
-	shared, err := ledger.Open(ctx, ledgertest.Path(b, spec), ledger.Options{HalfLife: ledgertest.HalfLife, Now: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(b.TempDir(), "copy.db")
-	err = shared.Backup(ctx, path)
-	shared.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := ledger.Open(ctx, path, ledger.Options{HalfLife: ledgertest.HalfLife, Now: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
+	l := ledgertest.Copy(b, spec)
 	colleges := []string{"workers", "volunteers", "users", "partners"}
 	batch := make([]ledger.NewEntry, 0, spec.Members)
 	for m := range int64(spec.Members) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,21 +19,7 @@ import (
 func BenchmarkPollPage(b *testing.B) {
 	ctx := context.Background()
 	now := func() time.Time { return ledgertest.Large.At }
-	shared, err := ledger.Open(ctx, ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(b.TempDir(), "copy.db")
-	err = shared.Backup(ctx, path)
-	shared.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := ledger.Open(ctx, path, ledger.Options{HalfLife: ledgertest.HalfLife, Now: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
+	l := ledgertest.Copy(b, ledgertest.Large)
 	bt := bot.New(l, ledgertest.Categories)
 	bt.Now = now
 	a := &bot.Assembly{Ledger: l, Bot: bt, Now: now}

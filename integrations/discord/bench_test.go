@@ -3,7 +3,6 @@ package discord_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -83,24 +82,7 @@ func BenchmarkInteractions(b *testing.B) {
 // benchLedger copies the shared 1M-entry fixture, since linking writes.
 func benchLedger(b *testing.B) *ledger.Ledger {
 	b.Helper()
-	ctx := context.Background()
-	opts := ledger.Options{HalfLife: ledgertest.HalfLife, Now: func() time.Time { return ledgertest.Large.At }}
-	src, err := ledger.Open(ctx, ledgertest.Path(b, ledgertest.Large), opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(b.TempDir(), "bench.db")
-	err = src.Backup(ctx, path)
-	src.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := ledger.Open(ctx, path, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
-	return l
+	return ledgertest.Copy(b, ledgertest.Large)
 }
 
 func reportPercentiles(b *testing.B, d []time.Duration) {

@@ -142,7 +142,34 @@ func Open(tb testing.TB, now func() time.Time) *ledger.Ledger {
 // OpenOptions is Open with the options given.
 func OpenOptions(tb testing.TB, opts ledger.Options) *ledger.Ledger {
 	tb.Helper()
-	l, err := ledger.Open(context.Background(), filepath.Join(tb.TempDir(), "ledger.db"), opts)
+	return OpenPath(tb, filepath.Join(tb.TempDir(), "ledger.db"), opts)
+}
+
+// Copy opens a private copy of the fixture s, for a benchmark that writes,
+// on the fixture's stopped clock and half-life, and closes it when the
+// benchmark ends.
+func Copy(tb testing.TB, s Spec) *ledger.Ledger {
+	tb.Helper()
+	ctx := context.Background()
+	opts := ledger.Options{HalfLife: HalfLife, Now: func() time.Time { return s.At }}
+	src, err := ledger.Open(ctx, Path(tb, s), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "copy.db")
+	err = src.Backup(ctx, path)
+	src.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return OpenPath(tb, path, opts)
+}
+
+// OpenPath opens the ledger at path with opts and closes it when the test
+// ends.
+func OpenPath(tb testing.TB, path string, opts ledger.Options) *ledger.Ledger {
+	tb.Helper()
+	l, err := ledger.Open(context.Background(), path, opts)
 	if err != nil {
 		tb.Fatalf("open ledger: %v", err)
 	}
