@@ -25,7 +25,6 @@ type chainState struct {
 	discord map[string]int64 // Discord user id → member a link entry attached it to
 	merged  map[int64]int64  // member → member a link merged it into
 	college map[int64]string // member → category of their latest college entry
-	payouts []Entry          // payout entries, in seq order
 }
 
 // repKey is a totals row: category "" is the member's total.
@@ -81,8 +80,6 @@ func (s *chainState) add(e Entry) {
 		s.addLink(e)
 	case KindCollege:
 		s.college[e.Member] = e.Category
-	case KindPayout:
-		s.payouts = append(s.payouts, e)
 	}
 }
 
