@@ -154,7 +154,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err := a.ledger.Backup(ctx, path); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s\n", a.cfg.Database, path)
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", ledger.Describe(a.cfg.Database), path)
 	return nil
 }
 

@@ -67,7 +67,7 @@ func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
+	if newLedgerFile(cfg.Database) {
 		if !create {
 			return nil, fmt.Errorf("no ledger at %s: fix --db or the configuration's database key, "+
 				"or start one with docracy serve (docracy init writes a configuration)", cfg.Database)
@@ -94,6 +94,16 @@ func colleges(cfg *config.Config) []bot.College {
 		out = append(out, bot.College{Name: name, Roles: cfg.Colleges[name].Roles})
 	}
 	return out
+}
+
+// newLedgerFile reports whether database is a SQLite file that does not
+// exist yet. (A PostgreSQL database exists before docracy meets it.)
+func newLedgerFile(database string) bool {
+	if ledger.IsPostgres(database) {
+		return false
+	}
+	_, err := os.Stat(database)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 func openLedger(ctx context.Context, cfg *config.Config) (*ledger.Ledger, error) {

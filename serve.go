@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/redact"
 )
 
@@ -61,9 +60,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // serve runs the HTTP server until ctx ends (main ends it on SIGINT or
 // SIGTERM), then lets in-flight requests finish and closes the ledger.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	log.Info("docracy starting", "version", versionString(), "database", cfg.Database)
+	log.Info("docracy starting", "version", versionString(), "database", ledger.Describe(cfg.Database))
 	log.Debug("configuration", "config", cfg) // secrets redacted by config
-	if _, err := os.Stat(cfg.Database); errors.Is(err, fs.ErrNotExist) {
+	if newLedgerFile(cfg.Database) {
 		log.Info("creating a new ledger", "database", cfg.Database)
 	}
 	l, err := openLedger(ctx, cfg)

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -26,7 +27,9 @@ import (
 // Config is the whole configuration of a docracy instance. The yaml tags are
 // the keys of docracy.yaml; Load refuses any other key.
 type Config struct {
-	// Database is the path of the SQLite ledger; --db overrides it.
+	// Database is the path of the SQLite ledger, or a postgres:// URL
+	// (typically ${DATABASE_URL}: it may hold a password, and is redacted
+	// whenever the configuration is printed); --db overrides it.
 	Database string `yaml:"database"`
 
 	HTTP    HTTP    `yaml:"http"`
@@ -259,6 +262,9 @@ func (d Discord) redacted() Discord {
 }
 
 func (c Config) redacted() Config {
+	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
+		c.Database = Redacted
+	}
 	c.GitHub = c.GitHub.redacted()
 	c.Discord = c.Discord.redacted()
 	return c

@@ -567,3 +567,24 @@ func FuzzLoad(f *testing.F) {
 		_ = c.String()
 	})
 }
+
+// A PostgreSQL URL in database may carry a password: it is redacted
+// whenever the configuration is printed or logged, a file path is not.
+func TestDatabaseURLIsRedacted(t *testing.T) {
+	secrets := map[string]string{"DATABASE_URL": "postgres://docracy:pg-s3cret@db.internal:5432/coop"}
+	c, err := config.LoadBytes([]byte("database: ${DATABASE_URL}\n"), env(secrets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Database != secrets["DATABASE_URL"] {
+		t.Fatalf("database = %q, want the URL", c.Database)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		fmt.Fprintf(&buf, verb+"\n", c)
+	}
+	if out := buf.String(); strings.Contains(out, "pg-s3cret") || strings.Contains(out, "db.internal") {
+		t.Errorf("the database URL leaked:\n%s", out)
+	}
+}

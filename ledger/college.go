@@ -35,7 +35,7 @@ func (l *Ledger) RebuildColleges(ctx context.Context) error {
 // recomputes every derived table in one transaction.
 func (w *writer) rebuildColleges(ctx context.Context) error {
 	if _, err := w.tx.ExecContext(ctx, "UPDATE members SET college = "+chainedCollege+
-		" WHERE college IS NOT "+chainedCollege); err != nil {
+		" WHERE college <> "+chainedCollege); err != nil {
 		return fmt.Errorf("rebuild colleges: %w", err)
 	}
 	return nil
@@ -46,8 +46,8 @@ func (w *writer) rebuildColleges(ctx context.Context) error {
 func (l *Ledger) CheckColleges(ctx context.Context) error {
 	var member int64
 	var table, chain string
-	err := l.db.QueryRowContext(ctx, "SELECT id, college, "+chainedCollege+" AS chained FROM members"+
-		" WHERE college IS NOT chained ORDER BY id LIMIT 1").Scan(&member, &table, &chain)
+	err := l.db.QueryRowContext(ctx, "SELECT id, college, chained FROM (SELECT id, college, "+chainedCollege+
+		" AS chained FROM members) m WHERE college <> chained ORDER BY id LIMIT 1").Scan(&member, &table, &chain)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil

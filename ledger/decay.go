@@ -155,7 +155,7 @@ func (w *writer) rebase(ctx context.Context, at int64) error {
 
 const upsertTotal = `INSERT INTO totals (category, member_id, points, weight) VALUES (?, ?, ?, ?)
 	ON CONFLICT (category, member_id) DO UPDATE
-	SET points = points + excluded.points, weight = weight + excluded.weight`
+	SET points = totals.points + excluded.points, weight = totals.weight + excluded.weight`
 
 // addScore makes a counting entry count: in scores and in the totals of
 // its category and of all categories.
@@ -224,9 +224,12 @@ func (w *writer) repair(ctx context.Context) error {
 }
 
 // rebuildScores counts every credit and praise that no revoke entry
-// cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt.
+// cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt. (A
+// CASE rather than SQLite's two-argument min, which PostgreSQL spells
+// least.)
 const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
-	SELECT seq, member_id, category, points, min(occurred_at, recorded_at + ?) FROM entries e
+	SELECT seq, member_id, category, points,
+		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END FROM entries e
 	WHERE kind IN ('credit', 'praise')
 	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
 
@@ -243,7 +246,7 @@ func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
 	}{
 		{"DELETE FROM scores", nil},
 		{"DELETE FROM totals", nil},
-		{rebuildScores, []any{int64(MaxClockSkew / time.Second)}},
+		{rebuildScores, []any{int64(MaxClockSkew / time.Second), int64(MaxClockSkew / time.Second)}},
 		{rebuildTotals, nil},
 	}
 	for _, s := range steps {

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -49,7 +48,7 @@ func (l *Ledger) derivedTables() []derived {
 // *ChainError or a *DerivedError for the first problem. progress, when not
 // nil, is told how many entries have been verified so far.
 func (l *Ledger) VerifyAll(ctx context.Context, progress func(done int64)) (Head, int64, error) {
-	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := l.db.BeginTx(ctx, l.engine.snapshot())
 	if err != nil {
 		return Head{}, 0, fmt.Errorf("verify: %w", err)
 	}

@@ -1,6 +1,7 @@
 // Package ledger is docracy's record of contributions: members, their
 // accounts, and an append-only, hash-chained list of entries stored in
-// SQLite. Reputation, leaderboards and payouts are all read from it.
+// SQLite or PostgreSQL. Reputation, leaderboards and payouts are all read
+// from it.
 //
 // # Entries
 //
@@ -40,10 +41,21 @@
 //
 // # Storage
 //
-// SQLite (modernc.org/sqlite, no cgo) in WAL mode with synchronous=FULL,
-// foreign keys and a busy timeout. Migrations are embedded SQL versioned by
-// PRAGMA user_version; a database from a newer docracy, or a file that is
-// not a docracy database, is refused before anything is written to it.
-// Derived tables (scores, totals) are kept in the same transaction as each
-// append so that reputation and leaderboards never rescan the ledger.
+// Open picks the engine from the database string: a postgres:// or
+// postgresql:// URL is PostgreSQL (through pgx), anything else a SQLite
+// file (modernc.org/sqlite, no cgo) in WAL mode with synchronous=FULL,
+// foreign keys and a busy timeout. The SQL is written once, with "?"
+// placeholders that the PostgreSQL connection numbers itself; what the two
+// spell differently lives behind the engine interface. Migrations are
+// embedded SQL, one directory per engine, versioned by PRAGMA user_version
+// on SQLite and the docracy_schema table on PostgreSQL; a database from a
+// newer docracy, or one that is not a docracy database, is refused before
+// anything is written to it. Derived tables (scores, totals) are kept in
+// the same transaction as each append so that reputation and leaderboards
+// never rescan the ledger.
+//
+// Every write transaction is the chain's only writer: within a process by
+// a mutex, across processes by SQLite's IMMEDIATE transactions or by a
+// transaction-scoped PostgreSQL advisory lock taken first, so that seqs
+// stay gapless however many processes append.
 package ledger

@@ -37,11 +37,14 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Ledger is the append-only record of contributions, stored in SQLite.
-// It is safe for concurrent use; appends are serialised.
+// Ledger is the append-only record of contributions, stored in SQLite or
+// PostgreSQL. It is safe for concurrent use; appends are serialised, in
+// this process and, on PostgreSQL, with every other process.
 type Ledger struct {
 	db       *sql.DB
-	path     string
+	engine   engine
+	path     string // the SQLite file; "" on PostgreSQL
+	name     string // the database in messages: the path, or a URL without credentials
 	now      func() time.Time
 	halfLife time.Duration
 
@@ -55,10 +58,18 @@ type Ledger struct {
 const rwQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
 
-// Open opens the ledger at path, creating it if needed and applying
-// migrations. A file that is not a docracy database, or one from a newer
+// Open opens the ledger in database, a postgres:// or postgresql:// URL or
+// else a SQLite file path, creating its schema if needed and applying
+// migrations. A database that is not docracy's, or one from a newer
 // version, is refused before anything is written to it.
-func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
+func Open(ctx context.Context, database string, opts Options) (*Ledger, error) {
+	if IsPostgres(database) {
+		return openPostgres(ctx, database, opts)
+	}
+	return openSQLite(ctx, database, opts)
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*Ledger, error) {
 	if err := inspect(ctx, path); err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
@@ -68,19 +79,34 @@ func Open(ctx context.Context, path string, opts Options) (*Ledger, error) {
 	}
 	db.SetMaxOpenConns(8)
 	db.SetConnMaxIdleTime(time.Minute)
-	l := &Ledger{db: db, path: path, now: opts.Now, halfLife: opts.HalfLife}
-	if l.now == nil {
-		l.now = time.Now
-	}
-	if err := l.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open ledger %s: %w", path, err)
-	}
-	if err := l.loadDecay(ctx); err != nil {
+	l := newLedger(db, path, sqliteEngine{}, opts)
+	if err := l.start(ctx, nil); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	return l, nil
+}
+
+func newLedger(db *sql.DB, path string, e engine, opts Options) *Ledger {
+	l := &Ledger{db: db, engine: e, path: path, name: path, now: opts.Now, halfLife: opts.HalfLife}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	return l
+}
+
+// start checks the database with inspect (when not nil), migrates it and
+// reads the decay settings.
+func (l *Ledger) start(ctx context.Context, inspect func(context.Context, *Ledger) error) error {
+	if inspect != nil {
+		if err := inspect(ctx, l); err != nil {
+			return err
+		}
+	}
+	if err := l.migrate(ctx); err != nil {
+		return err
+	}
+	return l.loadDecay(ctx)
 }
 
 // openDB opens the file named by path with the URI query given. The path
@@ -103,13 +129,17 @@ func (l *Ledger) Close() error {
 	return l.db.Close()
 }
 
-// Path is the database file.
+// Path is the database file; "" on PostgreSQL.
 func (l *Ledger) Path() string { return l.path }
+
+// String names the database: the file, or the PostgreSQL URL without its
+// credentials.
+func (l *Ledger) String() string { return l.name }
 
 // Ping reports whether the database answers.
 func (l *Ledger) Ping(ctx context.Context) error {
-	var v int
-	return l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	_, err := l.engine.schemaVersion(ctx, l.db)
+	return err
 }
 
 // inspect refuses, without writing, a file that is not SQLite, a SQLite
@@ -188,14 +218,10 @@ func inspectSchema(ctx context.Context, path, query string) error {
 // classify refuses another application's database, with its own id or
 // with tables and no id, and a docracy schema newer than this binary's.
 func classify(version, appID, tables int) error {
-	switch {
-	case appID != applicationID && (appID != 0 || tables > 0):
+	if appID != applicationID && (appID != 0 || tables > 0) {
 		return ErrNotLedger
-	case version > len(migrations):
-		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade docracy",
-			ErrNewerSchema, version, len(migrations))
 	}
-	return nil
+	return newerSchema(version, latest(migrations))
 }
 
 // needsRecovery tells a read-only connection's refusal to replay a crashed

@@ -69,13 +69,13 @@ func (l *Ledger) CreateMember(ctx context.Context, name, college string) (m Memb
 }
 
 func (w *writer) createMember(ctx context.Context, name, college string) (Member, error) {
-	res, err := w.tx.ExecContext(ctx, "INSERT INTO members (name, college, created_at) VALUES (?, ?, ?)",
-		name, college, w.now.Unix())
+	var id int64
+	err := w.tx.QueryRowContext(ctx, "INSERT INTO members (name, college, created_at) VALUES (?, ?, ?) RETURNING id",
+		name, college, w.now.Unix()).Scan(&id)
 	if err != nil {
 		return Member{}, fmt.Errorf("create member: %w", err)
 	}
-	id, err := res.LastInsertId()
-	return Member{ID: id, Name: name, College: college, CreatedAt: w.now, Accounts: []Account{}}, err
+	return Member{ID: id, Name: name, College: college, CreatedAt: w.now, Accounts: []Account{}}, nil
 }
 
 // EnsureAccount returns the member holding the account, creating the member

@@ -8,77 +8,122 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrations are the embedded SQL files in order; migration i (from 0)
-// brings the schema to user_version i+1.
-var migrations = func() []string {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+//go:embed migrations_postgres/*.sql
+var postgresMigrationFS embed.FS
+
+// migration is one embedded SQL script; it brings the schema to version.
+type migration struct {
+	version int
+	script  string
+}
+
+// migrations are SQLite's, one per version from 1. PostgreSQL's start at
+// the version SQLite had when PostgreSQL came (one script creates that
+// schema whole) and follow SQLite's numbers from there.
+var (
+	migrations         = readMigrations(migrationFS, "migrations")
+	postgresMigrations = readMigrations(postgresMigrationFS, "migrations_postgres")
+)
+
+// readMigrations reads dir's NNNN_name.sql files in version order.
+func readMigrations(fsys embed.FS, dir string) []migration {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		panic(err)
 	}
 	sort.Strings(names)
-	out := make([]string, len(names))
+	out := make([]migration, len(names))
 	for i, name := range names {
-		b, err := migrationFS.ReadFile(name)
+		b, err := fsys.ReadFile(name)
 		if err != nil {
 			panic(err)
 		}
-		out[i] = string(b)
+		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil {
+			panic(fmt.Sprintf("migration %s: the name must start with its version: %v", name, err))
+		}
+		out[i] = migration{version: v, script: string(b)}
 	}
 	return out
-}()
+}
+
+// latest is the version the last of ms brings the schema to.
+func latest(ms []migration) int { return ms[len(ms)-1].version }
 
 // SchemaID fingerprints the embedded migrations, so that caches of built
 // databases (benchmark fixtures) are rebuilt when the schema changes.
 var SchemaID = func() string {
 	h := sha256.New()
 	for _, m := range migrations {
-		h.Write([]byte(m))
+		h.Write([]byte(m.script))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
 // migrate applies each migration the database lacks in its own
-// transaction, so a failed one leaves the previous version intact.
+// transaction, so a failed one leaves the previous version intact. Each
+// transaction holds the write lock and reads the version again, so that
+// two processes opening a new database together migrate it once.
 func (l *Ledger) migrate(ctx context.Context) error {
-	var version int
-	if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if version > len(migrations) {
-		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade docracy",
-			ErrNewerSchema, version, len(migrations))
-	}
-	for v := version; v < len(migrations); v++ {
-		if err := l.applyMigration(ctx, v+1, migrations[v]); err != nil {
-			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+	for {
+		done, err := l.migrateStep(ctx)
+		if err != nil || done {
+			return err
 		}
+	}
+}
+
+// migrateStep applies the next migration the database lacks, or reports
+// that there is none.
+func (l *Ledger) migrateStep(ctx context.Context) (done bool, err error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if err := l.engine.lockWrites(ctx, tx); err != nil {
+		return false, err
+	}
+	version, err := l.engine.schemaVersion(ctx, tx)
+	if err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	ms := l.engine.migrations()
+	if err := newerSchema(version, latest(ms)); err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if m.version > version {
+			return false, l.applyMigration(ctx, tx, m)
+		}
+	}
+	return true, nil
+}
+
+// newerSchema refuses a schema version this binary does not know.
+func newerSchema(version, known int) error {
+	if version > known {
+		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; upgrade docracy",
+			ErrNewerSchema, version, known)
 	}
 	return nil
 }
 
-func (l *Ledger) applyMigration(ctx context.Context, version int, script string) error {
-	tx, err := l.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+func (l *Ledger) applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	if _, err := tx.ExecContext(ctx, m.script); err != nil {
+		return fmt.Errorf("migrate to version %d: %w", m.version, err)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, script); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		return err
-	}
-	if err := bumpSchemaVersion(ctx, tx); err != nil {
-		return err
+	if err := l.engine.setSchemaVersion(ctx, tx, m.version); err != nil {
+		return fmt.Errorf("migrate to version %d: %w", m.version, err)
 	}
 	return tx.Commit()
 }

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"math/big"
@@ -22,7 +21,7 @@ type tablePayout struct {
 // first difference, e.g. "payouts: run 2026-10 member 3: table says
 // 9999.99, chain says 33.34"; nil when they agree.
 func (l *Ledger) CheckPayouts(ctx context.Context) error {
-	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := l.db.BeginTx(ctx, l.engine.snapshot())
 	if err != nil {
 		return fmt.Errorf("payouts: check: %w", err)
 	}

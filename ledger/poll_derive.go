@@ -169,10 +169,12 @@ func (l *Ledger) CheckPolls(ctx context.Context) error {
 // errRollback makes a write roll back once it has read what it needed.
 var errRollback = errors.New("rolled back")
 
-// pollTables are the derived rows as (row name, contents) pairs.
+// pollTables are the derived rows as (row name, contents) pairs, in SQL
+// that both engines read alike: a college is quoted by hand, as SQLite's
+// quote() would, since PostgreSQL has no quote().
 var pollTables = []string{
-	"SELECT 'polls: poll e' || seq, mode || ' ' || options || ' opened ' || opened_at || ' closes ' || closes_at || ' tally ' || coalesce(tally_seq, 'none') FROM polls",
-	"SELECT 'poll_electors: poll e' || poll || ': member ' || member_id, 'college ' || quote(college) || ' weight ' || weight FROM poll_electors",
+	"SELECT 'polls: poll e' || seq, mode || ' ' || options || ' opened ' || opened_at || ' closes ' || closes_at || ' tally ' || coalesce(CAST(tally_seq AS TEXT), 'none') FROM polls",
+	"SELECT 'poll_electors: poll e' || poll || ': member ' || member_id, 'college ''' || replace(college, '''', '''''') || ''' weight ' || weight FROM poll_electors",
 	"SELECT 'poll_votes: poll e' || poll || ': member ' || member_id, option || ' at seq ' || seq FROM poll_votes",
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -142,17 +141,11 @@ func queryEntries(ctx context.Context, q queryer, fn func(Entry) error, where st
 	return nil
 }
 
-// Backup writes a consistent copy of the database to path with VACUUM
-// INTO, while the ledger stays open for reads and writes. path must not
-// exist yet.
+// Backup writes a consistent copy of a SQLite database to path with
+// VACUUM INTO, while the ledger stays open for reads and writes. path must
+// not exist yet. A PostgreSQL ledger returns ErrBackupUnsupported.
 func (l *Ledger) Backup(ctx context.Context, path string) error {
-	// SQLite reads a name that starts with "file:" as a URI: an absolute
-	// path never does, so the copy lands in exactly the file named.
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	if _, err := l.db.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+	if err := l.engine.backup(ctx, l.db, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

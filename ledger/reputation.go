@@ -180,7 +180,7 @@ func (l *Ledger) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]Standin
 			query += " AND category = ?"
 			args = append(args, q.Category)
 		}
-		query += " GROUP BY member_id HAVING p > 0 ORDER BY p DESC, member_id LIMIT ?"
+		query += " GROUP BY member_id HAVING sum(points) > 0 ORDER BY p DESC, member_id LIMIT ?"
 	} else {
 		query = "SELECT member_id, points FROM totals WHERE category = ? AND points > 0 ORDER BY points DESC, member_id LIMIT ?"
 		args = []any{q.Category}

@@ -18,8 +18,9 @@ type writer struct {
 	stmts map[string]*sql.Stmt
 }
 
-// write runs fn in one IMMEDIATE transaction, serialised with the other
-// writers of this process; other processes wait on SQLite's busy timeout.
+// write runs fn in one write transaction, serialised with the other
+// writers of this process; other processes wait on SQLite's busy timeout
+// or PostgreSQL's write lock.
 func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -33,6 +34,9 @@ func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) erro
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	if err := l.engine.lockWrites(ctx, tx); err != nil {
+		return err
+	}
 	w := &writer{tx: tx, now: l.now().UTC().Truncate(time.Second), stmts: map[string]*sql.Stmt{}}
 	defer w.close()
 	if w.head, err = readHead(ctx, tx); err != nil {

@@ -1,0 +1,73 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// engine is what differs between the databases a ledger can live in. The
+// SQL itself is shared: placeholders are rebound at the driver, and the
+// few constructs the two spell differently are avoided or live here.
+type engine interface {
+	// lockWrites runs first in every write transaction and makes it the
+	// chain's only writer, whichever process it is in, until it ends.
+	lockWrites(ctx context.Context, tx *sql.Tx) error
+	// snapshot is a read-only transaction that sees one state throughout.
+	snapshot() *sql.TxOptions
+	migrations() []migration
+	// schemaVersion is 0 for a database with no docracy schema yet.
+	schemaVersion(ctx context.Context, q queryer) (int, error)
+	setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error
+	backup(ctx context.Context, db *sql.DB, path string) error
+}
+
+// IsPostgres reports whether database names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
+// sqliteEngine is a SQLite file: one process writes at a time because
+// every write transaction begins IMMEDIATE, which the connection's
+// _txlock setting makes the default.
+type sqliteEngine struct{}
+
+func (sqliteEngine) lockWrites(context.Context, *sql.Tx) error { return nil }
+
+// snapshot needs nothing more than a transaction: SQLite reads in one
+// snapshot from a transaction's first read to its end.
+func (sqliteEngine) snapshot() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
+
+func (sqliteEngine) migrations() []migration { return migrations }
+
+func (sqliteEngine) schemaVersion(ctx context.Context, q queryer) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+func (sqliteEngine) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return err
+	}
+	return bumpSchemaVersion(ctx, tx)
+}
+
+// backup writes a consistent copy with VACUUM INTO, while the ledger
+// stays open for reads and writes.
+func (sqliteEngine) backup(ctx context.Context, db *sql.DB, path string) error {
+	// SQLite reads a name that starts with "file:" as a URI: an absolute
+	// path never does, so the copy lands in exactly the file named.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "VACUUM INTO ?", abs)
+	return err
+}

@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// writeLockKey names the transaction-scoped advisory lock that every write
+// transaction takes first: it serialises the chain's writers across all
+// the processes that share the database. ("DOCRW" in ASCII.)
+const writeLockKey int64 = 0x444f435257
+
+// ErrBackupUnsupported is Backup on a PostgreSQL ledger, which the
+// server's own tools back up.
+var ErrBackupUnsupported = errors.New("a PostgreSQL ledger is backed up with pg_dump or the server's point-in-time recovery")
+
+// postgresEngine is a PostgreSQL database reached through pgx.
+type postgresEngine struct{}
+
+func (postgresEngine) lockWrites(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+		return fmt.Errorf("take the write lock: %w", err)
+	}
+	return nil
+}
+
+// snapshot is REPEATABLE READ: PostgreSQL's default, READ COMMITTED, takes
+// a new snapshot for every statement. (Writers keep READ COMMITTED on
+// purpose: their first read comes after the write lock, so it sees every
+// append committed before the lock was theirs.)
+func (postgresEngine) snapshot() *sql.TxOptions {
+	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+}
+
+func (postgresEngine) migrations() []migration { return postgresMigrations }
+
+// schemaVersion reads the docracy_schema table, which marks a database as
+// docracy's as PRAGMA application_id marks a SQLite file.
+func (postgresEngine) schemaVersion(ctx context.Context, q queryer) (int, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, "SELECT to_regclass('docracy_schema') IS NOT NULL").Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
+	var v int
+	err := q.QueryRowContext(ctx, "SELECT version FROM docracy_schema").Scan(&v)
+	return v, err
+}
+
+func (postgresEngine) setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM docracy_schema"); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO docracy_schema (version) VALUES (?)", version)
+	return err
+}
+
+func (postgresEngine) backup(context.Context, *sql.DB, string) error { return ErrBackupUnsupported }
+
+// openPostgres opens the PostgreSQL database dsn names. The URL may carry
+// a password: no error quotes it, and the ledger names the database by
+// host and name only.
+func openPostgres(ctx context.Context, dsn string, opts Options) (*Ledger, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message quotes the URL; its password masked, but not its user or query.
+		return nil, errors.New("open ledger: the database URL is not a valid PostgreSQL URL (postgres://user:password@host:port/database)")
+	}
+	name := postgresName(cfg)
+	db := sql.OpenDB(rebindConnector{Connector: stdlib.GetConnector(*cfg), r: &rebinder{}})
+	db.SetMaxOpenConns(8)
+	db.SetConnMaxIdleTime(time.Minute)
+	l := newLedger(db, "", postgresEngine{}, opts)
+	if err := l.start(ctx, inspectPostgres); err != nil {
+		db.Close()
+		return nil, scrub(fmt.Errorf("open ledger %s: %w", name, err), cfg)
+	}
+	l.name = name
+	return l, nil
+}
+
+// postgresName names a database without its credentials.
+func postgresName(cfg *pgx.ConnConfig) string {
+	return "postgres://" + net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))) + "/" + cfg.Database
+}
+
+// inspectPostgres refuses, before anything is written, a database that
+// holds tables but no docracy schema, and one from a newer docracy.
+func inspectPostgres(ctx context.Context, l *Ledger) error {
+	version, err := l.engine.schemaVersion(ctx, l.db)
+	if err != nil {
+		return err
+	}
+	var tables int
+	err = l.db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_schema = current_schema()`).Scan(&tables)
+	if err != nil {
+		return err
+	}
+	if version == 0 && tables > 0 {
+		return ErrNotLedger
+	}
+	return newerSchema(version, latest(postgresMigrations))
+}
+
+// scrub takes the credentials of cfg out of err's message, keeping err
+// for errors.Is: the password wherever it is, the user where pgx and the
+// server quote it (user=name, "name").
+func scrub(err error, cfg *pgx.ConnConfig) error {
+	var pairs []string
+	if cfg.Password != "" {
+		pairs = append(pairs, cfg.Password, "***")
+	}
+	if cfg.User != "" {
+		pairs = append(pairs, "user="+cfg.User, "user=***", `"`+cfg.User+`"`, `"***"`)
+	}
+	msg := strings.NewReplacer(pairs...).Replace(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbed{msg: msg, err: err}
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }
+
+// Describe names database for messages and logs: a SQLite path as it is,
+// a PostgreSQL URL by host, port and database only, for it may carry a
+// password.
+func Describe(database string) string {
+	if !IsPostgres(database) {
+		return database
+	}
+	cfg, err := pgx.ParseConfig(database)
+	if err != nil {
+		return "postgres://(a URL that does not parse)"
+	}
+	return postgresName(cfg)
+}

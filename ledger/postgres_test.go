@@ -1,0 +1,55 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/docracy/docracy/ledger"
+)
+
+// The database string picks the engine: a postgres URL, else a file.
+func TestIsPostgres(t *testing.T) {
+	for in, want := range map[string]bool{
+		"postgres://u@db/docracy": true, "postgresql://db/docracy": true,
+		"./docracy.db": false, "/var/lib/docracy/postgres.db": false, "postgres.db": false,
+	} {
+		if got := ledger.IsPostgres(in); got != want {
+			t.Errorf("IsPostgres(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// A PostgreSQL URL carries a password: neither an error nor a description
+// of the database quotes it, or the user, or the URL's query.
+func TestPostgresURLNeverInAnError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: the connection is refused
+	secrets := []string{"s3cret-pw", "k3y-in-query", "carol-the-user"}
+	for _, dsn := range []string{
+		"postgres://carol-the-user:s3cret-pw@" + addr + "/docracy?sslmode=disable&application_name=k3y-in-query",
+		"postgresql://carol-the-user:s3cret-pw@" + addr + "/docracy?sslmode=bogus&password=k3y-in-query",
+		"postgres://carol-the-user:s3cret-pw@[::1/docracy?k3y-in-query",
+	} {
+		_, err := ledger.Open(context.Background(), dsn, ledger.Options{})
+		if err == nil {
+			t.Fatalf("open %s: no error", ledger.Describe(dsn))
+		}
+		for _, s := range append(secrets, dsn) {
+			for _, text := range []string{err.Error(), ledger.Describe(dsn)} {
+				if strings.Contains(text, s) {
+					t.Errorf("%q quotes %q", text, s)
+				}
+			}
+		}
+		if errors.Is(err, ledger.ErrNotLedger) {
+			t.Errorf("unreachable server reported as not a ledger: %v", err)
+		}
+	}
+}
