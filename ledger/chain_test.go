@@ -27,9 +27,9 @@ func execRaw(t *testing.T, path, script string) {
 	}
 }
 
-func TestConcurrentAppendsKeepTheChain(t *testing.T) {
+func testConcurrentAppendsKeepTheChain(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	const workers, each = 8, 500
 	members := make([]int64, workers)
 	for w := range members {
@@ -72,7 +72,7 @@ func TestConcurrentAppendsKeepTheChain(t *testing.T) {
 	}
 }
 
-func TestVerifyNamesTheFirstTamperedSeq(t *testing.T) {
+func testVerifyNamesTheFirstTamperedSeq(t *testing.T, b backend) {
 	tests := []struct {
 		name    string
 		script  string
@@ -94,16 +94,16 @@ func TestVerifyNamesTheFirstTamperedSeq(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			l := openTemp(t, ledger.Options{})
+			database := b.newDatabase(t)
+			l := openPath(t, database, ledger.Options{})
 			alice := member(t, l, "alice")
 			for i := range 6 {
 				mustAppend(t, l, credit(alice, int64(i+1), "code", fmt.Sprint("r", i), t0.Add(time.Duration(i)*time.Minute)))
 			}
-			path := l.Path()
 			l.Close()
-			execRaw(t, path, "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;\n"+tt.script)
+			b.tamper(t, database, "entries", tt.script)
 
-			l = openPath(t, path, ledger.Options{})
+			l = openPath(t, database, ledger.Options{})
 			_, _, err := l.Verify(ctx)
 			var chainErr *ledger.ChainError
 			if !errors.As(err, &chainErr) {
@@ -116,15 +116,13 @@ func TestVerifyNamesTheFirstTamperedSeq(t *testing.T) {
 	}
 }
 
-func TestEntriesCannotBeUpdatedOrDeleted(t *testing.T) {
-	l := openTemp(t, ledger.Options{})
+func testEntriesCannotBeUpdatedOrDeleted(t *testing.T, b backend) {
+	database := b.newDatabase(t)
+	l := openPath(t, database, ledger.Options{})
 	mustAppend(t, l, credit(member(t, l, "alice"), 1, "code", "r", t0))
-	path := l.Path()
 	l.Close()
 	for _, stmt := range []string{"UPDATE entries SET points = 2", "DELETE FROM entries"} {
-		db, _ := sql.Open("sqlite", path)
-		_, err := db.Exec(stmt)
-		db.Close()
+		_, err := b.rawDB(t, database).Exec(stmt)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v, want append-only refusal", stmt, err)
 		}

@@ -2,7 +2,6 @@ package ledger_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
@@ -18,14 +17,14 @@ import (
 // then merged into a GitHub member by a link, colleges, two payout runs.
 type derivedLedger struct {
 	l                 *ledger.Ledger
-	path              string
+	path              string // the database string
 	alice, bob, carol int64
 	payout            int64 // seq of alice's 2026-10 payout entry
 }
 
-func newDerivedLedger(t *testing.T) derivedLedger {
+func newDerivedLedger(t *testing.T, b backend) derivedLedger {
 	ctx := context.Background()
-	d := derivedLedger{path: filepath.Join(t.TempDir(), "docracy.db")}
+	d := derivedLedger{path: b.newDatabase(t)}
 	d.l = openPath(t, d.path, ledger.Options{HalfLife: ledgerHalfLife})
 	d.alice = ensure(t, d.l, ghAccount("101", "alice"), "")
 	d.bob = ensure(t, d.l, ghAccount("202", "bob"), "")
@@ -81,44 +80,12 @@ func closeRunSeqs(t *testing.T, l *ledger.Ledger, period string, amounts map[int
 	return seqs
 }
 
-// tamper changes a derived table as a deliberate tamperer would: any
-// guard trigger on it is dropped first.
-func tamper(t *testing.T, path, table, script string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var triggers []string
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		triggers = append(triggers, name)
-	}
-	rows.Close()
-	for _, name := range triggers {
-		if _, err := db.Exec(`DROP TRIGGER "` + name + `"`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if res, err := db.Exec(script); err != nil {
-		t.Fatalf("tamper: %v", err)
-	} else if n, _ := res.RowsAffected(); n == 0 {
-		t.Fatalf("tamper: %q changed no row", script)
-	}
-}
-
 // Every derived table edited behind the ledger's back is named by
 // VerifyAll with the first difference, and Rebuild puts the chain's
 // figures back.
-func TestVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
+func testVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T, b backend) {
 	ctx := context.Background()
-	d := newDerivedLedger(t)
+	d := newDerivedLedger(t, b)
 	head, n, err := d.l.VerifyAll(ctx, nil)
 	if err != nil || n != head.Seq || n < 15 {
 		t.Fatalf("untouched ledger: %d entries, head %d, %v", n, head.Seq, err)
@@ -148,7 +115,7 @@ func TestVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
 			fmt.Sprintf("payouts: run 2026-10 member %d: table says 9999.99, chain says 33.34", d.alice)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tamper(t, d.path, tt.table, tt.script)
+			b.tamper(t, d.path, tt.table, tt.script)
 			_, _, err := d.l.VerifyAll(ctx, nil)
 			var de *ledger.DerivedError
 			if !errors.As(err, &de) || err.Error() != tt.want {
@@ -165,9 +132,9 @@ func TestVerifyAllNamesTamperedTablesAndRebuildRepairs(t *testing.T) {
 }
 
 // A rebuild of an intact ledger changes no figure a member sees.
-func TestRebuildKeepsWhatTheChainSays(t *testing.T) {
+func testRebuildKeepsWhatTheChainSays(t *testing.T, b backend) {
 	ctx := context.Background()
-	d := newDerivedLedger(t)
+	d := newDerivedLedger(t, b)
 	before := snapshot(t, d)
 	if _, err := d.l.Rebuild(ctx); err != nil {
 		t.Fatal(err)
@@ -200,10 +167,10 @@ func snapshot(t *testing.T, d derivedLedger) string {
 }
 
 // A broken chain is reported as such by VerifyAll, before any table.
-func TestVerifyAllReportsTheChainFirst(t *testing.T) {
-	d := newDerivedLedger(t)
-	tamper(t, d.path, "totals", "UPDATE totals SET points = 1 WHERE category = ''")
-	tamper(t, d.path, "entries", "UPDATE entries SET points = 6 WHERE seq = 2")
+func testVerifyAllReportsTheChainFirst(t *testing.T, b backend) {
+	d := newDerivedLedger(t, b)
+	b.tamper(t, d.path, "totals", "UPDATE totals SET points = 1 WHERE category = ''")
+	b.tamper(t, d.path, "entries", "UPDATE entries SET points = 6 WHERE seq = 2")
 	var chainErr *ledger.ChainError
 	if _, _, err := d.l.VerifyAll(context.Background(), nil); !errors.As(err, &chainErr) || chainErr.Seq != 2 {
 		t.Fatalf("verify = %v, want the chain broken at seq 2", err)

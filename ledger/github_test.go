@@ -83,9 +83,9 @@ func TestWriteGitHubCreditsAContributionOnce(t *testing.T) {
 	}
 }
 
-func TestWriteGitHubRecordsTheDeliveryWithTheCredits(t *testing.T) {
+func testWriteGitHubRecordsTheDeliveryWithTheCredits(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	c := ledger.Contribution{Credits: []ledger.AccountCredit{ghCredit(ghAccount("10", "alice"), 2, "github:github.com:review:7")}}
 	d := &ledger.Delivery{ID: "d-1", Event: "pull_request_review"}
 	res, err := l.WriteGitHub(ctx, ledger.GitHubWrite{Contributions: []ledger.Contribution{c}, Delivery: d})
@@ -114,9 +114,9 @@ func TestWriteGitHubRecordsTheDeliveryWithTheCredits(t *testing.T) {
 	}
 }
 
-func TestWriteGitHubIsAllOrNothing(t *testing.T) {
+func testWriteGitHubIsAllOrNothing(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	bad := ghCredit(ghAccount("10", "alice"), 2, "github:github.com:pr:1:1:author:11")
 	bad.Entry.Category = "" // refused by the ledger
 	_, err := l.WriteGitHub(ctx, ledger.GitHubWrite{

@@ -62,9 +62,9 @@ func mustAppend(t testing.TB, l *ledger.Ledger, n ledger.NewEntry) ledger.Entry 
 	return e
 }
 
-func TestAppendIsIdempotentOnSourceRef(t *testing.T) {
+func testAppendIsIdempotentOnSourceRef(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	alice := member(t, l, "alice")
 
 	first, created, err := l.Append(ctx, credit(alice, 5, "code", "pr:1", t0))
@@ -280,9 +280,9 @@ func TestLeaderboardWindowsCategoriesAndTies(t *testing.T) {
 	}
 }
 
-func TestAccountsByLoginThenID(t *testing.T) {
+func testAccountsByLoginThenID(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	named, created, err := l.EnsureAccount(ctx, ledger.Account{Platform: ledger.PlatformGitHub, Login: "Octocat"}, "")
 	if err != nil || !created {
 		t.Fatalf("by login: %v created=%v", err, created)

@@ -59,16 +59,16 @@ func TestPayoutEntryCarriesTheAmount(t *testing.T) {
 
 // Tampering with the payout tables is named by CheckPayouts and repaired
 // by RebuildPayouts; the amounts read back are the chain's all along.
-func TestCheckAndRebuildPayouts(t *testing.T) {
+func testCheckAndRebuildPayouts(t *testing.T, b backend) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "docracy.db")
+	path := b.newDatabase(t)
 	l := openPath(t, path, ledger.Options{})
 	for _, login := range []string{"a", "b"} {
 		member(t, l, login)
 	}
 	third := member(t, l, "c")
 	closeRun(t, l, "2026-10", map[int64]int64{1: 3333, 2: 3333, third: 3334})
-	db := rawDB(t, path)
+	db := b.rawDB(t, path)
 	tampers := []struct{ name, sql, want string }{
 		{"amount", "UPDATE payouts SET amount = '999999' WHERE member_id = 3",
 			"payouts: run 2026-10 member 3: table says 9999.99, chain says 33.34"},
@@ -127,9 +127,9 @@ func TestPayoutReadsIgnoreATamperedTable(t *testing.T) {
 // Reopening revokes each payout entry once, in the open; the period then
 // closes again under a second run id, and only the standing run counts as
 // paid.
-func TestReopenThenCloseAgain(t *testing.T) {
+func testReopenThenCloseAgain(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	alice, bob := member(t, l, "alice"), member(t, l, "bob")
 	first := closeRun(t, l, "2026-10", map[int64]int64{alice: 6000, bob: 4000})
 	if _, err := l.ReopenPayout(ctx, ledger.ReopenRequest{Period: "2026-10", Reason: "wrong budget", Actor: "cli:t", Source: ledger.SourceCLI}); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,9 +41,9 @@ func closePoll(t *testing.T, l *ledger.Ledger, poll int64) ledger.Entry {
 
 // The electorate is fixed in the poll entry at opening, and the vote
 // checks happen inside the write.
-func TestPollElectorateAndVotes(t *testing.T) {
+func testPollElectorateAndVotes(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := openTemp(t, ledger.Options{})
+	l := b.open(t, ledger.Options{})
 	alice, bob := member(t, l, "alice"), member(t, l, "bob")
 	place(t, l, alice, "workers", "c1")
 	byCollege := openPollEntry(t, l, ledger.PollByCollege, "p1")
@@ -80,7 +79,7 @@ func TestPollElectorateAndVotes(t *testing.T) {
 
 // CheckPolls names the first row of the poll tables that the chain does
 // not give, and RebuildPolls puts them back.
-func TestCheckAndRebuildPolls(t *testing.T) {
+func testCheckAndRebuildPolls(t *testing.T, b backend) {
 	tampers := []struct {
 		name, sql, want string
 	}{
@@ -92,7 +91,7 @@ func TestCheckAndRebuildPolls(t *testing.T) {
 	for _, tt := range tampers {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "docracy.db")
+			path := b.newDatabase(t)
 			l := openPath(t, path, ledger.Options{})
 			alice, bob := member(t, l, "alice"), member(t, l, "bob")
 			mustAppend(t, l, credit(alice, 1, "code", "c1", t0))
@@ -103,7 +102,7 @@ func TestCheckAndRebuildPolls(t *testing.T) {
 			vote(l, p.Seq, alice, "no")
 			vote(l, p.Seq, bob, "abstain")
 			closePoll(t, l, p.Seq)
-			execRaw(t, path, tt.sql)
+			b.exec(t, path, tt.sql)
 			if err := l.CheckPolls(ctx); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("check after %s: %v, want %q", tt.name, err, tt.want)
 			}
