@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/docracy/docracy/bot"
 )
 
@@ -55,11 +53,11 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 // digestAt builds the digest that the schedule has due at t: the period
 // that ended at the last slot.
 func digestAt(ctx context.Context, a *app, t time.Time) (bot.Digest, error) {
-	schedule, err := cron.ParseStandard(a.cfg.Digest.Schedule)
-	if err != nil {
-		return bot.Digest{}, fmt.Errorf("digest.schedule %q: %w", a.cfg.Digest.Schedule, err)
+	schedule := a.cfg.Digest.Schedule
+	if schedule.Off() {
+		return bot.Digest{}, fmt.Errorf("digest.schedule is empty: the digest is off")
 	}
-	start, end := bot.DigestPeriodAt(schedule, t)
+	start, end := bot.DigestPeriodAt(schedule.Cron(), t)
 	return bot.BuildDigest(ctx, a.ledger, start, end, a.cfg.Digest.Top)
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -241,14 +240,10 @@ func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.R
 // setDigest gives /digest what docracy digest preview uses. An empty
 // digest.schedule turns the digest off, and /digest says so.
 func setDigest(router *discord.Router, cfg *config.Config, l *ledger.Ledger) error {
-	if cfg.Digest.Schedule == "" {
+	if cfg.Digest.Schedule.Off() {
 		return nil
 	}
-	schedule, err := cron.ParseStandard(cfg.Digest.Schedule)
-	if err != nil {
-		return fmt.Errorf("digest.schedule %q: %w", cfg.Digest.Schedule, err)
-	}
-	router.DigestLedger, router.DigestSchedule, router.DigestTop = l, schedule, cfg.Digest.Top
+	router.DigestLedger, router.DigestSchedule, router.DigestTop = l, cfg.Digest.Schedule.Cron(), cfg.Digest.Top
 	return nil
 }
 
