@@ -38,7 +38,7 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	d, err := digestAt(ctx, a, when)
+	d, err := digests(a.cfg, a.ledger).Due(ctx, when)
 	if err != nil {
 		return err
 	}
@@ -48,17 +48,6 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return printDigest(e, d, *format)
-}
-
-// digestAt builds the digest that the schedule has due at t: the period
-// that ended at the last slot.
-func digestAt(ctx context.Context, a *app, t time.Time) (bot.Digest, error) {
-	schedule := a.cfg.Digest.Schedule
-	if schedule.Off() {
-		return bot.Digest{}, fmt.Errorf("digest.schedule is empty: the digest is off")
-	}
-	start, end := bot.DigestPeriodAt(schedule.Cron(), t)
-	return bot.BuildDigest(ctx, a.ledger, start, end, a.cfg.Digest.Top)
 }
 
 func writeChart(d bot.Digest, path string) error {

@@ -231,20 +231,10 @@ func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.R
 	if router.Treasury, err = newTreasury(cfg, l); err != nil {
 		return nil, err
 	}
-	if err := setDigest(router, cfg, l); err != nil {
-		return nil, err
+	if !cfg.Digest.Schedule.Off() { // else /digest says the digest is off
+		router.Digests = digests(cfg, l)
 	}
 	return router, nil
-}
-
-// setDigest gives /digest what docracy digest preview uses. An empty
-// digest.schedule turns the digest off, and /digest says so.
-func setDigest(router *discord.Router, cfg *config.Config, l *ledger.Ledger) error {
-	if cfg.Digest.Schedule.Off() {
-		return nil
-	}
-	router.DigestLedger, router.DigestSchedule, router.DigestTop = l, cfg.Digest.Schedule.Cron(), cfg.Digest.Top
-	return nil
 }
 
 // keepRegistering registers the commands if they changed, retrying with

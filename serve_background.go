@@ -52,10 +52,16 @@ func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prome
 	if err != nil {
 		return err
 	}
-	s := &bot.DigestScheduler{Store: l, Poster: countPosts(poster, reg), Schedule: cfg.Digest.Schedule.Cron(), Top: cfg.Digest.Top,
+	s := &bot.DigestScheduler{Digests: digests(cfg, l), Store: l, Poster: countPosts(poster, reg),
 		Now: time.Now, After: time.After, Backoff: 30 * time.Second, Logger: log}
 	bg.Go(s.Run)
 	return nil
+}
+
+// digests is the digest service of digest.schedule and digest.top, which
+// the scheduler, /digest and docracy digest preview share.
+func digests(cfg *config.Config, l bot.DigestLedger) *bot.Digests {
+	return &bot.Digests{Ledger: l, Schedule: cfg.Digest.Schedule.Cron(), Top: cfg.Digest.Top}
 }
 
 // pollCloseInterval bounds the closer's sleep, so that a poll opened from

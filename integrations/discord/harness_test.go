@@ -105,7 +105,8 @@ func newHarness(t *testing.T) *harness {
 	h.router.Treasury = &bot.Treasury{Ledger: l, Now: h.clock.Now, Rules: bot.PayoutRules{
 		Currency: "EUR", Decimals: 2, Period: bot.Monthly, Budget: big.NewInt(100000), Policy: bot.Proportional, Location: cooperativeZone,
 	}}
-	h.router.DigestLedger, h.router.DigestSchedule, h.router.DigestTop = l, weeklyDigest, 10
+	h.router.Digests = &bot.Digests{Ledger: l, Schedule: weeklyDigest, Top: 10}
+	h.router.Now = h.clock.Now
 	// Only the deferral tests may defer, however loaded the machine.
 	h.router.DeferAfter = 10 * time.Second
 	h.router.Metrics = metrics

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -60,11 +59,10 @@ type Router struct {
 	// keeps the polls' messages; a nil Assembly says polls are off.
 	Assembly *bot.Assembly
 	Polls    *PollBoard
-	// DigestLedger, DigestSchedule (digest.schedule) and DigestTop
-	// (digest.top) answer /digest; a nil schedule says the digest is off.
-	DigestLedger   bot.DigestLedger
-	DigestSchedule cron.Schedule
-	DigestTop      int
+	// Digests answers /digest; nil says the digest is off.
+	Digests Digester
+
+	Now func() time.Time // the clock of /digest; nil is time.Now
 
 	DeferAfter  time.Duration // 0 means DefaultDeferAfter
 	WorkTimeout time.Duration // 0 means DefaultWorkTimeout
@@ -79,6 +77,13 @@ type Router struct {
 // and counts nothing until Logger and Metrics are set.
 func NewRouter(b *bot.Bot, c *bot.Community, roles config.Roles, responder Responder) *Router {
 	return &Router{Bot: b, Community: c, Roles: roles, Responder: responder, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func (r *Router) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 func (r *Router) logger() *slog.Logger {
