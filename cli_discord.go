@@ -226,7 +226,7 @@ func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.R
 		return nil, err
 	}
 	c.GitHub = profiles
-	router := discord.NewRouter(b, c, cfg.Discord.Roles, rest)
+	router := discord.NewRouter(b, c, discord.Roles(cfg.Discord.Roles), rest)
 	router.GuildID, router.Metrics, router.Logger = cfg.Discord.GuildID, m, log
 	if router.Treasury, err = newTreasury(cfg, l); err != nil {
 		return nil, err

@@ -17,7 +17,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
 	ghint "github.com/docracy/docracy/integrations/github"
@@ -38,7 +37,7 @@ const (
 	otherRole      = "910000000000000004"
 )
 
-var roles = config.Roles{Maintainer: []string{maintainerRole}, Treasurer: []string{treasurerRole}, Member: []string{memberRole}}
+var roles = discord.Roles{Maintainer: []string{maintainerRole}, Treasurer: []string{treasurerRole}, Member: []string{memberRole}}
 
 // People of the fake server.
 var (
