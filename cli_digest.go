@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/docracy/docracy/bot"
 )
 
@@ -40,7 +38,7 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	d, err := digestAt(ctx, a, when)
+	d, err := digests(a.cfg, a.ledger).Due(ctx, when)
 	if err != nil {
 		return err
 	}
@@ -50,17 +48,6 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return printDigest(e, d, *format)
-}
-
-// digestAt builds the digest that the schedule has due at t: the period
-// that ended at the last slot.
-func digestAt(ctx context.Context, a *app, t time.Time) (bot.Digest, error) {
-	schedule, err := cron.ParseStandard(a.cfg.Digest.Schedule)
-	if err != nil {
-		return bot.Digest{}, fmt.Errorf("digest.schedule %q: %w", a.cfg.Digest.Schedule, err)
-	}
-	start, end := bot.DigestPeriodAt(schedule, t)
-	return bot.BuildDigest(ctx, a.ledger, start, end, a.cfg.Digest.Top)
 }
 
 func writeChart(d bot.Digest, path string) error {

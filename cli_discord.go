@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -227,29 +226,15 @@ func newRouter(cfg *config.Config, l *ledger.Ledger, b *bot.Bot, rest *discord.R
 		return nil, err
 	}
 	c.GitHub = profiles
-	router := discord.NewRouter(b, c, cfg.Discord.Roles, rest)
+	router := discord.NewRouter(b, c, discord.Roles(cfg.Discord.Roles), rest)
 	router.GuildID, router.Metrics, router.Logger = cfg.Discord.GuildID, m, log
 	if router.Treasury, err = newTreasury(cfg, l); err != nil {
 		return nil, err
 	}
-	if err := setDigest(router, cfg, l); err != nil {
-		return nil, err
+	if !cfg.Digest.Schedule.Off() { // else /digest says the digest is off
+		router.Digests = digests(cfg, l)
 	}
 	return router, nil
-}
-
-// setDigest gives /digest what docracy digest preview uses. An empty
-// digest.schedule turns the digest off, and /digest says so.
-func setDigest(router *discord.Router, cfg *config.Config, l *ledger.Ledger) error {
-	if cfg.Digest.Schedule == "" {
-		return nil
-	}
-	schedule, err := cron.ParseStandard(cfg.Digest.Schedule)
-	if err != nil {
-		return fmt.Errorf("digest.schedule %q: %w", cfg.Digest.Schedule, err)
-	}
-	router.DigestLedger, router.DigestSchedule, router.DigestTop = l, schedule, cfg.Digest.Top
-	return nil
 }
 
 // keepRegistering registers the commands if they changed, retrying with

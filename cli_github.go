@@ -166,12 +166,8 @@ func reconcileSchedule(g config.GitHub) (cron.Schedule, string) {
 	switch {
 	case len(g.Repos) == 0:
 		return nil, "github.repos is empty: nothing to read"
-	case g.Reconcile == "":
+	case g.Reconcile.Off():
 		return nil, "github.reconcile is empty"
 	}
-	schedule, err := cron.ParseStandard(g.Reconcile)
-	if err != nil {
-		return nil, fmt.Sprintf("github.reconcile %q: %v", g.Reconcile, err) // config has validated it
-	}
-	return schedule, fmt.Sprintf("%d repositories at start-up and on %q", len(g.Repos), g.Reconcile)
+	return g.Reconcile.Cron(), fmt.Sprintf("%d repositories at start-up and on %q", len(g.Repos), g.Reconcile)
 }

@@ -29,7 +29,7 @@ func (f *flags) loadConfig(e *env) (*config.Config, error) {
 			path = defaultConfig
 		}
 	}
-	cfg, err := readConfig(path, e.getenv)
+	cfg, err := config.Load(path, e.getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -37,19 +37,6 @@ func (f *flags) loadConfig(e *env) (*config.Config, error) {
 		cfg.Database = f.db
 	}
 	return cfg, nil
-}
-
-// readConfig is config.Load with the environment of the command.
-func readConfig(path string, getenv func(string) (string, bool)) (*config.Config, error) {
-	if path == "" {
-		cfg := config.FromEnv(getenv)
-		return cfg, cfg.Validate()
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	return config.LoadBytes(data, getenv)
 }
 
 // app is what the ledger commands work with.

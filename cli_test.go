@@ -278,7 +278,7 @@ func TestIntegrations(t *testing.T) {
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
 			{"digest", "on", "posting through DISCORD_WEBHOOK_URL"},
 		}},
-		{"webhook, no schedule", func(c *config.Config) { c.Discord.WebhookURL = "https://x"; c.Digest.Schedule = "" }, []integration{
+		{"webhook, no schedule", func(c *config.Config) { c.Discord.WebhookURL = "https://x"; c.Digest.Schedule = config.Schedule{} }, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
 			off("discord gateway", "DISCORD_TOKEN"),
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
@@ -46,22 +44,24 @@ func (b *background) stop() {
 // startDigest runs the digest schedule, posting where the configuration
 // says; an empty digest.schedule turns it off.
 func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prometheus.Registerer, log *slog.Logger) error {
-	if cfg.Digest.Schedule == "" {
+	if cfg.Digest.Schedule.Off() {
 		return nil
-	}
-	schedule, err := cron.ParseStandard(cfg.Digest.Schedule)
-	if err != nil {
-		return fmt.Errorf("digest.schedule: %w", err)
 	}
 	log = log.With("part", "digest")
 	poster, err := digestPoster(cfg.Discord, log)
 	if err != nil {
 		return err
 	}
-	s := &bot.DigestScheduler{Store: l, Poster: countPosts(poster, reg), Schedule: schedule, Top: cfg.Digest.Top,
+	s := &bot.DigestScheduler{Digests: digests(cfg, l), Store: l, Poster: countPosts(poster, reg),
 		Now: time.Now, After: time.After, Backoff: 30 * time.Second, Logger: log}
 	bg.Go(s.Run)
 	return nil
+}
+
+// digests is the digest service of digest.schedule and digest.top, which
+// the scheduler, /digest and docracy digest preview share.
+func digests(cfg *config.Config, l bot.DigestLedger) *bot.Digests {
+	return &bot.Digests{Ledger: l, Schedule: cfg.Digest.Schedule.Cron(), Top: cfg.Digest.Top}
 }
 
 // pollCloseInterval bounds the closer's sleep, so that a poll opened from
@@ -100,7 +100,7 @@ func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
 func digestStatus(cfg *config.Config) integration {
 	d := cfg.Discord
 	switch {
-	case cfg.Digest.Schedule == "":
+	case cfg.Digest.Schedule.Off():
 		return integration{"digest", "off", "digest.schedule is empty"}
 	case d.Token != "" && d.DigestChannelID != "":
 		return integration{"digest", "on", "posting to channel " + d.DigestChannelID + " as the bot"}

@@ -121,6 +121,7 @@ func orDiscard(l *slog.Logger) *slog.Logger {
 var (
 	_ Ledger          = (*ledger.Ledger)(nil)
 	_ CommunityLedger = (*ledger.Ledger)(nil)
+	_ DigestLedger    = (*ledger.Ledger)(nil)
 	_ DigestStore     = (*ledger.Ledger)(nil)
 	_ GitHubLedger    = (*ledger.Ledger)(nil)
 	_ PayoutLedger    = (*ledger.Ledger)(nil)

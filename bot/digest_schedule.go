@@ -21,9 +21,28 @@ type Poster interface {
 	PostDigest(ctx context.Context, d Digest, nonce string) (messageID string, err error)
 }
 
-// DigestStore is what the scheduler reads and records.
+// Digests says which digest the schedule has due at a time, over the
+// ledger: the scheduler posts it, and docracy digest preview and /digest
+// preview show it, so that the three always agree.
+type Digests struct {
+	Ledger   DigestLedger
+	Schedule cron.Schedule // digest.schedule; nil when the digest is off
+	Top      int           // digest.top
+}
+
+// Due is the digest the schedule has due at t: that of the period that
+// ended at the latest slot not after t, its dates in the schedule's zone.
+func (d *Digests) Due(ctx context.Context, t time.Time) (Digest, error) {
+	if d.Schedule == nil {
+		return Digest{}, invalidf("digest.schedule", "the digest is off: digest.schedule is empty")
+	}
+	start, end := DigestPeriodAt(d.Schedule, t)
+	return BuildDigest(ctx, d.Ledger, start, end, d.Top)
+}
+
+// DigestStore records the digests posted; the digests themselves come
+// from Digests.
 type DigestStore interface {
-	DigestLedger
 	RecordDigest(ctx context.Context, r ledger.DigestRecord) error
 	LastDigest(ctx context.Context) (ledger.DigestRecord, error)
 	DigestsSince(ctx context.Context) (time.Time, error)
@@ -34,14 +53,13 @@ type DigestStore interface {
 // start-up, only the latest one; a failed post is retried with backoff
 // until it succeeds or the next slot comes.
 type DigestScheduler struct {
-	Store    DigestStore
-	Poster   Poster
-	Schedule cron.Schedule
-	Top      int
-	Now      func() time.Time                     // nil means time.Now
-	After    func(time.Duration) <-chan time.Time // nil means time.After; tests move a fake clock
-	Backoff  time.Duration                        // first wait before a retry
-	Logger   *slog.Logger                         // nil logs nowhere
+	Digests *Digests // its Schedule must be set
+	Store   DigestStore
+	Poster  Poster
+	Now     func() time.Time                     // nil means time.Now
+	After   func(time.Duration) <-chan time.Time // nil means time.After; tests move a fake clock
+	Backoff time.Duration                        // first wait before a retry
+	Logger  *slog.Logger                         // nil logs nowhere
 }
 
 func (s *DigestScheduler) now() time.Time {
@@ -73,7 +91,7 @@ func (s *DigestScheduler) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.after(s.Schedule.Next(now).Sub(now)):
+		case <-s.after(s.Digests.Schedule.Next(now).Sub(now)):
 		}
 	}
 }
@@ -97,7 +115,7 @@ func (s *DigestScheduler) dueSlot(ctx context.Context) (time.Time, error) {
 	}
 	now := s.now()
 	var due time.Time
-	for t := s.Schedule.Next(since); !t.After(now); t = s.Schedule.Next(t) {
+	for t := s.Digests.Schedule.Next(since); !t.After(now); t = s.Digests.Schedule.Next(t) {
 		due = t
 	}
 	return due, nil
@@ -116,12 +134,12 @@ func (s *DigestScheduler) lastSlot(ctx context.Context) (time.Time, error) {
 // post builds and posts the digest of the period that slot ends, retrying
 // until it is posted or the next slot is due.
 func (s *DigestScheduler) post(ctx context.Context, slot time.Time) error {
-	slot = slot.In(ScheduleLocation(s.Schedule)) // the digest shows its dates there
-	start := PreviousSlot(s.Schedule, slot)
-	next := s.Schedule.Next(slot)
+	slot = slot.In(ScheduleLocation(s.Digests.Schedule)) // the digest shows its dates there
+	start := PreviousSlot(s.Digests.Schedule, slot)
+	next := s.Digests.Schedule.Next(slot)
 	wait := max(s.Backoff, time.Second)
 	for {
-		id, err := s.attempt(ctx, start, slot)
+		id, err := s.attempt(ctx, slot)
 		if err == nil {
 			s.logger().Info("digest posted", "period_start", start, "slot", slot, "message", id)
 			return s.Store.RecordDigest(ctx, ledger.DigestRecord{Slot: slot, PeriodStart: start, MessageID: id})
@@ -139,12 +157,13 @@ func (s *DigestScheduler) post(ctx context.Context, slot time.Time) error {
 	}
 }
 
-func (s *DigestScheduler) attempt(ctx context.Context, start, end time.Time) (string, error) {
-	d, err := BuildDigest(ctx, s.Store, start, end, s.Top)
+// attempt posts the digest due at slot, which is the period slot ends.
+func (s *DigestScheduler) attempt(ctx context.Context, slot time.Time) (string, error) {
+	d, err := s.Digests.Due(ctx, slot)
 	if err != nil {
 		return "", err
 	}
-	return s.Poster.PostDigest(ctx, d, DigestNonce(start))
+	return s.Poster.PostDigest(ctx, d, DigestNonce(d.Start))
 }
 
 // DigestNonce identifies the digest of the period starting at start: at

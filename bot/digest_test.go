@@ -137,7 +137,7 @@ func newScheduler(t *testing.T, l *ledger.Ledger, clock *testkit.Clock, poster *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bot.DigestScheduler{Store: l, Poster: poster, Schedule: sched, Top: 10, Now: clock.Now,
+	return &bot.DigestScheduler{Digests: &bot.Digests{Ledger: l, Schedule: sched, Top: 10}, Store: l, Poster: poster, Now: clock.Now,
 		After: clock.After, Backoff: time.Minute, Logger: slog.New(slog.DiscardHandler)}
 }
 
@@ -262,6 +262,67 @@ func TestDigestCrashBetweenPostAndRecordPostsOnce(t *testing.T) {
 	}
 	if poster.count() != 1 {
 		t.Errorf("%d messages; want 1: the same nonce both times", poster.count())
+	}
+}
+
+// TestDigestsDue checks the digest due at a time: that of the week which
+// ended at the latest Monday 09:00 in Paris, a slot itself included; it is
+// what the scheduler posts at that slot.
+func TestDigestsDue(t *testing.T) {
+	ctx := context.Background()
+	sched, err := cron.ParseStandard(parisMonday9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digests := &bot.Digests{Ledger: bottest.SampleWithPolls(t), Schedule: sched, Top: 10}
+	want, err := bot.BuildDigest(ctx, digests.Ledger, digestStart, digestEnd, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{
+		digestEnd,                               // the slot itself
+		digestEnd.Add(6 * 24 * time.Hour).UTC(), // the Sunday after, asked in UTC
+	} {
+		got, err := digests.Due(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" || got.Start.Location().String() != "Europe/Paris" {
+			t.Errorf("due at %v (-want +got), zone %v:\n%s", at, got.Start.Location(), diff)
+		}
+	}
+	if got, _ := digests.Due(ctx, digestEnd.Add(-time.Second)); !got.End.Equal(digestStart) {
+		t.Errorf("a second before the slot, the period due ends %v, want %v", got.End, digestStart)
+	}
+	if _, err := (&bot.Digests{Ledger: digests.Ledger}).Due(ctx, digestEnd); bot.ErrorCode(err) != bot.CodeInvalid {
+		t.Errorf("digest off: %v, want an invalid-request error", err)
+	}
+}
+
+// TestDigestSchedulerPostsWhatIsDue checks that the scheduler posts, at a
+// slot, the digest Due gives for that slot.
+func TestDigestSchedulerPostsWhatIsDue(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris))
+	poster := &recordingPoster{clock: clock}
+	s := newScheduler(t, schedulerLedger(t, clock), clock, poster)
+	if err := s.PostDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slot := time.Date(2026, 11, 9, 9, 0, 0, 0, paris)
+	clock.Set(slot.Add(time.Minute))
+	if err := s.PostDue(ctx); err != nil || poster.count() != 1 {
+		t.Fatalf("posted %d (%v), want 1", poster.count(), err)
+	}
+	want, err := s.Digests.Due(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, poster.posts[0].digest); diff != "" {
+		t.Errorf("posted digest (-due +posted):\n%s", diff)
+	}
+	if poster.posts[0].nonce != bot.DigestNonce(time.Date(2026, 11, 2, 9, 0, 0, 0, paris)) {
+		t.Errorf("nonce %s, want that of the period starting 2 November", poster.posts[0].nonce)
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package config holds docracy's configuration: the types that mirror
 // docracy.yaml key for key, the embedded defaults, Load with ${VAR}
-// expansion, and Validate.
+// expansion, and Validate. It owns parsing: what Load returns is parsed
+// (a Schedule holds its cron schedule and time zone), so no caller reads
+// a spec again.
 //
 // Every problem is reported with the key's path and, when the value came
 // from a file, its line, so that a member editing the file knows exactly
@@ -14,6 +16,7 @@
 package config
 
 import (
+	"encoding"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -78,8 +81,8 @@ type GitHub struct {
 	// IgnoreUsers are logins never credited (bots never are anyway).
 	IgnoreUsers []string `yaml:"ignore_users"`
 
-	// Reconcile is a cron spec for catching up missed webhooks; "" is off.
-	Reconcile string `yaml:"reconcile"`
+	// Reconcile is when to catch up missed webhooks; off when "".
+	Reconcile Schedule `yaml:"reconcile"`
 }
 
 // Discord configures the Discord integration. The gateway is on when Token is
@@ -147,8 +150,8 @@ type Payouts struct {
 
 // Digest configures the periodic digest.
 type Digest struct {
-	Schedule string `yaml:"schedule"` // cron spec; "" is off
-	Top      int    `yaml:"top"`
+	Schedule Schedule `yaml:"schedule"` // off when ""
+	Top      int      `yaml:"top"`
 }
 
 // College is one voting college of a SCIC. A zero Weight everywhere means
@@ -170,7 +173,7 @@ func Default() *Config {
 		Database: "./docracy.db",
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Log:      Log{Level: "info", Format: "text"},
-		GitHub:   GitHub{Reconcile: "@hourly"},
+		GitHub:   GitHub{Reconcile: mustSchedule("@hourly")},
 		Scoring: Scoring{
 			Categories: []string{
 				"code", "review", "doc", "design", "translation", "bug",
@@ -197,7 +200,7 @@ func Default() *Config {
 			MaxSharePercent: 25,
 		},
 		Digest: Digest{
-			Schedule: "CRON_TZ=Europe/Paris 0 9 * * MON",
+			Schedule: mustSchedule("CRON_TZ=Europe/Paris 0 9 * * MON"),
 			Top:      10,
 		},
 		Colleges: map[string]College{
@@ -317,6 +320,10 @@ func toYAML(v any) string {
 // logValue turns an already redacted value into slog groups keyed like the
 // file, so a logged configuration reads like docracy.yaml.
 func logValue(v reflect.Value) slog.Value {
+	if m, ok := v.Interface().(encoding.TextMarshaler); v.CanInterface() && ok {
+		text, _ := m.MarshalText() // a Schedule's never fails
+		return slog.StringValue(string(text))
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		attrs := make([]slog.Attr, 0, v.NumField())

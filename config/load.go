@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -40,12 +41,13 @@ func (e *Error) Error() string {
 // a wall of errors (or an alias-multiplied one) helps nobody.
 const maxErrors = 20
 
-// Load reads the configuration file at path, expands ${VAR} references from
-// the environment, and validates the result. Keys absent from the file keep
-// their defaults. An empty path means no file: defaults and environment only.
-func Load(path string) (*Config, error) {
+// Load reads the configuration file at path, expands ${VAR} references
+// through getenv (usually os.LookupEnv; tests pass a map), and validates the
+// result. Keys absent from the file keep their defaults. An empty path means
+// no file: defaults and the secrets' variables only.
+func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
 	if path == "" {
-		c := FromEnv(os.LookupEnv)
+		c := FromEnv(getenv)
 		if err := c.Validate(); err != nil {
 			return nil, err
 		}
@@ -55,12 +57,10 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return LoadBytes(data, os.LookupEnv)
+	return LoadBytes(data, getenv)
 }
 
-// LoadBytes is Load for a document already in memory; getenv (usually
-// os.LookupEnv) resolves ${VAR} references and absent secrets, which lets
-// tests run without touching the process environment.
+// LoadBytes is Load for a document already in memory.
 func LoadBytes(data []byte, getenv func(string) (string, bool)) (*Config, error) {
 	root, err := parse(data)
 	if err != nil {
@@ -175,6 +175,10 @@ func joinErrors(errs []error) error {
 func (d *decoder) decode(n *yaml.Node, key string, v reflect.Value) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		d.decodeText(n, key, u)
+		return
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -327,6 +331,21 @@ func (d *decoder) decodeString(n *yaml.Node, key string, v reflect.Value) {
 		return
 	}
 	v.SetString(s)
+}
+
+// decodeText reads a scalar as decodeString does, then parses it with the
+// field's own UnmarshalText (a Schedule), so that what Load returns is
+// parsed once and for all.
+func (d *decoder) decodeText(n *yaml.Node, key string, u encoding.TextUnmarshaler) {
+	var s string
+	errs := len(d.errs)
+	d.decodeString(n, key, reflect.ValueOf(&s).Elem())
+	if len(d.errs) > errs {
+		return
+	}
+	if err := u.UnmarshalText([]byte(s)); err != nil {
+		d.fail(key, d.lines[key], "%v", err) // the key's line, as Validate reports
+	}
 }
 
 func (d *decoder) decodeInt(n *yaml.Node, key string, v reflect.Value) {

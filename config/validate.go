@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -9,12 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/robfig/cron/v3"
-
-	// The default digest schedule names Europe/Paris; embedding the time zone
-	// database keeps it valid on minimal images that have no /usr/share/zoneinfo.
-	_ "time/tzdata"
 )
 
 // scicRule is quoted in every college error: members should see the law,
@@ -112,7 +105,6 @@ func (v *validator) github(g GitHub) {
 			v.fail(index("github.ignore_users", i), "must not be empty")
 		}
 	}
-	v.cron("github.reconcile", g.Reconcile)
 }
 
 func (v *validator) discord(d Discord) {
@@ -273,28 +265,7 @@ func allDigits(s string) bool {
 }
 
 func (v *validator) digest(d Digest) {
-	v.cron("digest.schedule", d.Schedule)
 	v.between("digest.top", d.Top, 1, 25, " (a Discord embed holds at most 25 fields)")
-}
-
-// cron accepts "" (off) or what robfig/cron's standard parser accepts,
-// including descriptors (@hourly) and a CRON_TZ= prefix.
-func (v *validator) cron(key, spec string) {
-	if spec == "" {
-		return
-	}
-	if err := parseCron(spec); err != nil {
-		v.fail(key, "must be a cron schedule like \"@hourly\" or \"0 9 * * MON\", or \"\" for off: %v", err)
-	}
-}
-
-func parseCron(spec string) error {
-	// cron v3.0.1 slices out of range on a time zone with nothing after it.
-	if (strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=")) && !strings.Contains(spec, " ") {
-		return errors.New("a time zone must be followed by a space and a schedule")
-	}
-	_, err := cron.ParseStandard(spec)
-	return err
 }
 
 // colleges enforces French law on SCICs (loi n° 47-1775, art. 19 octies)

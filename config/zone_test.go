@@ -9,11 +9,18 @@ func TestDigestLocation(t *testing.T) {
 		{"0 9 * * MON", "UTC"},
 		{"", "UTC"},
 	} {
-		if got := (Digest{Schedule: tt.schedule}).Location().String(); got != tt.want {
+		s, err := ParseSchedule(tt.schedule)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.schedule, err)
+		}
+		if got := (Digest{Schedule: s}).Location().String(); got != tt.want {
 			t.Errorf("%q: location %s, want %s", tt.schedule, got, tt.want)
 		}
 	}
 	if got := Default().Digest.Location().String(); got != "Europe/Paris" {
 		t.Errorf("default location %s, want Europe/Paris", got)
+	}
+	if got := (Digest{}).Location().String(); got != "UTC" {
+		t.Errorf("zero digest location %s, want UTC", got)
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
 )
 
@@ -93,7 +93,7 @@ func TestMemberCommands(t *testing.T) {
 			t.Errorf("/rep by %s refused: %s", caller.Name, r.Data.Embeds[0].Description)
 		}
 	}
-	h.router.Roles = config.Roles{Maintainer: roles.Maintainer}
+	h.router.Roles = discord.Roles{Maintainer: roles.Maintainer}
 	if r := h.send(h.command(nobody, "rep")); r.Data.Flags != 0 {
 		t.Errorf("/rep with discord.roles.member empty refused: %s", r.Data.Embeds[0].Description)
 	}
@@ -103,7 +103,7 @@ func TestMemberCommands(t *testing.T) {
 // nobody moves money, maintainers included, by command or by button.
 func TestNoTreasurerRole(t *testing.T) {
 	h := newHarness(t)
-	h.router.Roles = config.Roles{Maintainer: roles.Maintainer, Member: roles.Member}
+	h.router.Roles = discord.Roles{Maintainer: roles.Maintainer, Member: roles.Member}
 	const want = "/payout is for treasurers, and no treasurer role is set: a server admin must list one in discord.roles.treasurer"
 	for _, caller := range []discordtest.User{tom, alice} {
 		refusal(t, h.send(h.command(caller, "payout", discordtest.String("action", "preview"))), want)
@@ -116,7 +116,7 @@ func TestNoTreasurerRole(t *testing.T) {
 
 func TestNoMaintainerRole(t *testing.T) {
 	h := newHarness(t)
-	h.router.Roles = config.Roles{}
+	h.router.Roles = discord.Roles{}
 	refusal(t, h.send(h.command(alice, "revoke", discordtest.String("entry", "1"), discordtest.String("reason", "x"))),
 		"no maintainer role is set: a server admin must list one in discord.roles.maintainer")
 }

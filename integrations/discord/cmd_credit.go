@@ -9,8 +9,15 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
+
+// Recorder is what /credit, /revoke and /member college need of the bot.
+type Recorder interface {
+	Credit(ctx context.Context, r bot.CreditRequest) (bot.Entry, bool, error)
+	Revoke(ctx context.Context, r bot.RevokeRequest) (bot.Entry, bool, error)
+	SetCollege(ctx context.Context, r bot.CollegeRequest) (bot.Entry, bool, error)
+	MemberByID(ctx context.Context, id int64) (bot.Member, error)
+}
 
 // credit runs /credit member points category note [url], as the CLI's
 // credit does.
@@ -46,7 +53,7 @@ func (r *Router) credit(ctx context.Context, q *request) (reply, error) {
 }
 
 // recordedEmbed is the frame of a reply about an entry just recorded.
-func recordedEmbed(e ledger.Entry, created bool) *discordgo.MessageEmbed {
+func recordedEmbed(e bot.Entry, created bool) *discordgo.MessageEmbed {
 	footer := fmt.Sprintf("ledger seq %d", e.Seq)
 	if !created {
 		footer += " · already recorded: nothing added"
@@ -65,7 +72,7 @@ func (r *Router) revoke(ctx context.Context, q *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	m, err := r.Bot.Ledger.Member(ctx, e.Member)
+	m, err := r.Bot.MemberByID(ctx, e.Member)
 	if err != nil {
 		return reply{}, fmt.Errorf("revoke: %w", err)
 	}

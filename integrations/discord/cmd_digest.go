@@ -2,18 +2,27 @@ package discord
 
 import (
 	"context"
+	"time"
 
 	"github.com/docracy/docracy/bot"
 )
 
+// Digester answers /digest with the digest the schedule has due;
+// *bot.Digests, which the scheduler and docracy digest preview use too,
+// implements it.
+type Digester interface {
+	Due(ctx context.Context, t time.Time) (bot.Digest, error)
+}
+
+var _ Digester = (*bot.Digests)(nil)
+
 // digest runs /digest action:preview: the digest the schedule has due
 // now, as docracy digest preview shows it, seen only by the caller.
 func (r *Router) digest(ctx context.Context, q *request) (reply, error) {
-	if r.DigestSchedule == nil || r.DigestLedger == nil {
+	if r.Digests == nil {
 		return reply{}, refused("the digest is off on this docracy: a server admin can turn it on with digest.schedule")
 	}
-	start, end := bot.DigestPeriodAt(r.DigestSchedule, r.Bot.Now())
-	d, err := bot.BuildDigest(ctx, r.DigestLedger, start, end, r.DigestTop)
+	d, err := r.Digests.Due(ctx, r.now())
 	if err != nil {
 		return reply{}, err
 	}

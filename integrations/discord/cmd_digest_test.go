@@ -59,7 +59,7 @@ func TestDigestPreview(t *testing.T) {
 
 func TestDigestOff(t *testing.T) {
 	h := newHarness(t)
-	h.router.DigestSchedule = nil
+	h.router.Digests = nil
 	refusal(t, h.send(h.command(alice, "digest", discordtest.String("action", "preview"))),
 		"the digest is off on this docracy: a server admin can turn it on with digest.schedule")
 }

@@ -12,7 +12,7 @@ import (
 // the commands are registered from, so it never goes stale.
 func (r *Router) help(ctx context.Context, q *request) (reply, error) {
 	var b strings.Builder
-	for _, c := range commandTable(r.Bot.Categories, r.Bot.CollegeNames()) {
+	for _, c := range commandTable(r.Bot.CategoryNames(), r.Bot.CollegeNames()) {
 		if len(c.subs) == 0 {
 			helpLine(&b, c)
 		}

@@ -9,6 +9,14 @@ import (
 	"github.com/docracy/docracy/bot"
 )
 
+// Linker is what /link and /wallet need of the community.
+type Linker interface {
+	ClaimLink(ctx context.Context, r bot.LinkClaimRequest) (bot.Link, error)
+	ConfirmLink(ctx context.Context, r bot.LinkRequest) (bot.Link, error)
+	SetWallet(ctx context.Context, member, address string) (string, error)
+	ReadsGitHubProfiles() bool
+}
+
 // link runs /link github:<login> (a self-claim, confirmed by the code in
 // the GitHub bio) and /link member github (a maintainer's confirmation).
 func (r *Router) link(ctx context.Context, q *request) (reply, error) {
@@ -31,7 +39,7 @@ func (r *Router) link(ctx context.Context, q *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return linkReply(l, q.userID, r.Community.GitHub != nil), nil
+	return linkReply(l, q.userID, r.Community.ReadsGitHubProfiles()), nil
 }
 
 func linkReply(l bot.Link, userID string, bioCheck bool) reply {

@@ -11,6 +11,14 @@ import (
 	"github.com/docracy/docracy/bot"
 )
 
+// Treasury is what /payout needs: *bot.Treasury.
+type Treasury interface {
+	Preview(ctx context.Context, period string) (bot.Run, error)
+	Close(ctx context.Context, period, actor string, source bot.Source) (bot.Run, error)
+	ReopenPreview(ctx context.Context, period string) (bot.Run, error)
+	Reopen(ctx context.Context, period, reason, actor string, source bot.Source) (bot.Run, error)
+}
+
 // payout runs /payout action:preview|close|reopen [period] [reason].
 // Nothing is closed or reopened here: close and reopen answer with the
 // run and a button, and only the click writes, so that a slip of the
@@ -48,7 +56,7 @@ func (r *Router) confirmClose(run bot.Run) (reply, error) {
 			p.Name, timestamp(*run.ClosedAt, "f"), p.Name)
 	case run.Notice != "":
 		return reply{}, invalidOption(optPeriod, "nobody earned anything in %s: there is nothing to close", p.Name)
-	case r.Treasury.Now().Before(p.End):
+	case r.now().Before(p.End):
 		return reply{}, invalidOption(optPeriod, "period %s ends %s: close it after that", p.Name, timestamp(p.End, "f"))
 	}
 	return reply{

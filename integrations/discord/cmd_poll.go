@@ -10,8 +10,17 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
+
+// Assembly is what /poll, /vote and the polls' buttons need: *bot.Assembly.
+type Assembly interface {
+	PollReader
+	OpenPoll(ctx context.Context, r bot.OpenPollRequest) (bot.Poll, error)
+	Vote(ctx context.Context, r bot.VoteRequest) (bot.Poll, error)
+	ClosePoll(ctx context.Context, r bot.ClosePollRequest) (bot.Poll, error)
+	PollInfo(ctx context.Context, seq int64) (bot.PollInfo, error)
+	ByCollege() bool
+}
 
 // buttonsPerRow is Discord's limit on the buttons of an action row; ten
 // options make two rows.
@@ -47,10 +56,10 @@ func (r *Router) openPoll(ctx context.Context, q *request) (reply, error) {
 // openRequest reads /poll open's options.
 func (r *Router) openRequest(q *request) (bot.OpenPollRequest, error) {
 	question, _ := q.opts.String(optQuestion)
-	req := bot.OpenPollRequest{Question: question, Mode: string(ledger.PollByMember), Majority: bot.MajoritySimple,
+	req := bot.OpenPollRequest{Question: question, Mode: string(bot.PollByMember), Majority: bot.MajoritySimple,
 		Ref: "discord:" + q.ref(), Actor: q.actor(), Source: source}
-	if len(r.Assembly.Colleges) > 0 {
-		req.Mode = string(ledger.PollByCollege)
+	if r.Assembly.ByCollege() {
+		req.Mode = string(bot.PollByCollege)
 	}
 	if s, _ := q.opts.String(optOptions); s != "" {
 		req.Options = strings.Split(s, ",")
@@ -68,7 +77,7 @@ func (r *Router) openRequest(q *request) (bot.OpenPollRequest, error) {
 	req.QuorumPercent = int(quorum)
 	closes, _ := q.opts.String(optCloses)
 	var err error
-	req.Closes, err = parseCloses(closes, r.Assembly.Now())
+	req.Closes, err = parseCloses(closes, r.now())
 	return req, err
 }
 
@@ -151,12 +160,12 @@ func (r *Router) clickVote(ctx context.Context, q *request) (reply, error) {
 		return reply{}, pollsOff()
 	}
 	id, index, _ := strings.Cut(q.arg, ":")
-	seq, ok := ledger.ParsePollID(id)
+	seq, ok := bot.ParsePollID(id)
 	n, err := strconv.Atoi(index)
 	if !ok || err != nil {
 		return reply{}, refused("this button is not one docracy sent: vote with /vote")
 	}
-	info, err := r.Assembly.Ledger.PollInfo(ctx, seq)
+	info, err := r.Assembly.PollInfo(ctx, seq)
 	if err != nil {
 		return reply{}, refused("poll %s does not exist: vote with /vote", id)
 	}

@@ -9,6 +9,11 @@ import (
 	"github.com/docracy/docracy/bot"
 )
 
+// Praiser is what /praise needs of the community.
+type Praiser interface {
+	Praise(ctx context.Context, r bot.PraiseRequest) (bot.Entry, bool, error)
+}
+
 // praise runs /praise member reason.
 func (r *Router) praise(ctx context.Context, q *request) (reply, error) {
 	target, _ := q.opts.User(optMember)

@@ -8,8 +8,14 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
+
+// Reader is what /rep, /history and /top need of the bot.
+type Reader interface {
+	Profile(ctx context.Context, member string, history int) (bot.Profile, error)
+	History(ctx context.Context, member string, limit int) (bot.History, error)
+	Leaderboard(ctx context.Context, r bot.LeaderboardRequest) (bot.Leaderboard, error)
+}
 
 // Sizes of the listings in replies: enough to read at a glance.
 const (
@@ -71,11 +77,11 @@ func profileEmbed(p bot.Profile) *discordgo.MessageEmbed {
 	return e
 }
 
-func accountList(accounts []ledger.Account) string {
+func accountList(accounts []bot.Account) string {
 	var parts []string
 	for _, a := range accounts {
 		switch {
-		case a.Platform == ledger.PlatformDiscord:
+		case a.Platform == bot.PlatformDiscord:
 			parts = append(parts, "Discord "+mention(a.ExternalID))
 		case a.Login != "":
 			parts = append(parts, "GitHub "+link(escape(a.Login), "https://github.com/"+a.Login))
@@ -84,7 +90,7 @@ func accountList(accounts []ledger.Account) string {
 	return strings.Join(parts, " · ")
 }
 
-func entryLines(entries []ledger.Entry) string {
+func entryLines(entries []bot.Entry) string {
 	lines := make([]string, len(entries))
 	for i, e := range entries {
 		lines[i] = entryLine(e)

@@ -10,7 +10,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
 
 // level is who may run a command.
@@ -199,7 +198,7 @@ func pollCommand() *command {
 				stringOption(optQuestion, "What the members decide", true, 1, bot.MaxQuestionLength),
 				stringOption(optOptions, "Comma-separated, 2 to 10 (default: yes,no,abstain)", false, 3, bot.MaxOptions*(bot.MaxOptionLength+1)),
 				optional(choiceOption(optMode, "How votes count (default: college if the cooperative has colleges, else member)",
-					string(ledger.PollByMember), string(ledger.PollByCollege), string(ledger.PollByReputation))),
+					string(bot.PollByMember), string(bot.PollByCollege), string(bot.PollByReputation))),
 				stringOption(optCloses, "When it closes: a duration (3d, 12h, 90m) or RFC 3339 (default: by /poll close)", false, 2, 40),
 				optional(intOption(optQuorum, "Percent of the electorate that must vote, 0 to 100 (default 0)", 0, 100)),
 				optional(choiceOption(optMajority, "simple: more than half; two-thirds: at least 2/3 (default simple)",

@@ -211,8 +211,8 @@ func TestDigestCrashAfterPostDoesNotPostTwice(t *testing.T) {
 	l := ledgertest.Open(t, clock)
 	schedule, _ := cron.ParseStandard("CRON_TZ=Europe/Paris 0 9 * * MON")
 	run := func(store bot.DigestStore) error {
-		s := &bot.DigestScheduler{Store: store, Poster: discord.ChannelPoster(newREST(t, fake, nil), "1234"), Schedule: schedule,
-			Top: 10, Now: clock, After: time.After, Backoff: time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+		s := &bot.DigestScheduler{Digests: &bot.Digests{Ledger: l, Schedule: schedule, Top: 10}, Store: store,
+			Poster: discord.ChannelPoster(newREST(t, fake, nil), "1234"), Now: clock, After: time.After, Backoff: time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 		return s.PostDue(ctx)
 	}
 	run(l) // first start: nothing due yet

@@ -34,6 +34,13 @@
 // integration's client in production), or by a maintainer's /link member
 // github.
 //
+// The Router reaches the bot through interfaces this package declares for
+// what its commands need (Members, Recorder, Reader, Linker, Praiser,
+// Treasury, Assembly, Digester), which *bot.Bot, *bot.Community,
+// *bot.Treasury, *bot.Assembly and *bot.Digests implement: the package
+// depends on bot alone, never on the ledger or the configuration, and
+// discord.roles comes in as Roles.
+//
 // Calls to Discord's REST API (see NewSession and REST) time out, retry a
 // 5xx with bounded backoff and a 429 a bounded number of times, so no
 // goroutine waits on Discord forever.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/bot"
 )
 
 // markdown are the characters Discord's markdown reads; a member's note
@@ -60,15 +60,15 @@ func points(n int64, category string) string {
 
 // entryLine is one entry in a list: id, date, points and category, and
 // the start of its note.
-func entryLine(e ledger.Entry) string {
+func entryLine(e bot.Entry) string {
 	line := fmt.Sprintf("`%s` %s · **%s** %s", e.ID, timestamp(e.OccurredAt, "d"), signed(e.Points), e.Category)
 	switch e.Kind {
-	case ledger.KindLink:
+	case bot.KindLink:
 		line = fmt.Sprintf("`%s` %s · account linked", e.ID, timestamp(e.OccurredAt, "d"))
-	case ledger.KindPayout: // the note says the amount
+	case bot.KindPayout: // the note says the amount
 		line = fmt.Sprintf("`%s` %s · **payout**", e.ID, timestamp(e.OccurredAt, "d"))
 	}
-	if e.Kind == ledger.KindPraise {
+	if e.Kind == bot.KindPraise {
 		line += " (praise)"
 	}
 	if note := strings.Join(strings.Fields(e.Note), " "); note != "" {

@@ -17,7 +17,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/integrations/discord/discordtest"
 	ghint "github.com/docracy/docracy/integrations/github"
@@ -38,7 +37,7 @@ const (
 	otherRole      = "910000000000000004"
 )
 
-var roles = config.Roles{Maintainer: []string{maintainerRole}, Treasurer: []string{treasurerRole}, Member: []string{memberRole}}
+var roles = discord.Roles{Maintainer: []string{maintainerRole}, Treasurer: []string{treasurerRole}, Member: []string{memberRole}}
 
 // People of the fake server.
 var (
@@ -105,7 +104,8 @@ func newHarness(t *testing.T) *harness {
 	h.router.Treasury = &bot.Treasury{Ledger: l, Now: h.clock.Now, Rules: bot.PayoutRules{
 		Currency: "EUR", Decimals: 2, Period: bot.Monthly, Budget: big.NewInt(100000), Policy: bot.Proportional, Location: cooperativeZone,
 	}}
-	h.router.DigestLedger, h.router.DigestSchedule, h.router.DigestTop = l, weeklyDigest, 10
+	h.router.Digests = &bot.Digests{Ledger: l, Schedule: weeklyDigest, Top: 10}
+	h.router.Now = h.clock.Now
 	// Only the deferral tests may defer, however loaded the machine.
 	h.router.DeferAfter = 10 * time.Second
 	h.router.Metrics = metrics

@@ -8,7 +8,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
 
 // options are a command's options by name. Discord checks them against
@@ -88,7 +87,7 @@ func (o options) User(name string) (string, error) {
 		return "", err
 	}
 	id, ok := opt.Value.(string)
-	if !ok || !ledger.IsDiscordID(id) {
+	if !ok || !bot.IsDiscordID(id) {
 		return "", invalidOption(name, "%s must be a member of the server: pick one from the list", name)
 	}
 	return id, nil

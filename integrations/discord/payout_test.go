@@ -330,7 +330,7 @@ func TestDeferredClose(t *testing.T) {
 	h.februaryCredits()
 	h.sendButtons(payoutCommand(h, tom, "close"))
 	gate := make(chan struct{})
-	h.router.Treasury.Now = func() time.Time {
+	h.router.Treasury.(*bot.Treasury).Now = func() time.Time {
 		<-gate
 		return h.clock.Now()
 	}

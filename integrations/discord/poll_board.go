@@ -11,14 +11,18 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/ledger"
 )
 
 // PollMessages remembers which message shows each poll, as
-// "<channel id>/<message id>"; *ledger.Ledger keeps it beside the chain.
+// "<channel id>/<message id>"; the ledger keeps it beside the chain.
 type PollMessages interface {
 	SetPollMessage(ctx context.Context, poll int64, where string) error
 	PollMessage(ctx context.Context, poll int64) (string, error)
+}
+
+// PollReader reads a poll with its tally, for its message.
+type PollReader interface {
+	Poll(ctx context.Context, id string) (bot.Poll, error)
 }
 
 // channelAPI posts and edits channel messages; *REST provides it.
@@ -39,7 +43,7 @@ const boardTimeout = 30 * time.Second
 // the message when the poll opens, edits it with the live tally at most
 // once per Delay, and shows the final result when the poll closes.
 type PollBoard struct {
-	Assembly *bot.Assembly
+	Assembly PollReader
 	Messages PollMessages
 	Channel  channelAPI
 	Delay    time.Duration // 0 means DefaultTallyDelay
@@ -52,14 +56,14 @@ type PollBoard struct {
 }
 
 // NewPollBoard returns a board that posts through rest.
-func NewPollBoard(a *bot.Assembly, m PollMessages, rest *REST, log *slog.Logger) *PollBoard {
+func NewPollBoard(a PollReader, m PollMessages, rest *REST, log *slog.Logger) *PollBoard {
 	return &PollBoard{Assembly: a, Messages: m, Channel: rest, Logger: log}
 }
 
 // Post posts a poll's message in a channel and remembers it. A poll that
 // has its message already (a retried /poll open) is not posted again.
 func (b *PollBoard) Post(ctx context.Context, channelID string, p bot.Poll) error {
-	seq, _ := ledger.ParsePollID(p.ID)
+	seq, _ := bot.ParsePollID(p.ID)
 	if where, err := b.Messages.PollMessage(ctx, seq); err != nil || where != "" {
 		return err
 	}
@@ -75,7 +79,7 @@ func (b *PollBoard) Post(ctx context.Context, channelID string, p bot.Poll) erro
 // Touch asks for the poll's message to show the live tally: the edit
 // follows after Delay, one for every vote cast meanwhile.
 func (b *PollBoard) Touch(poll string) {
-	seq, ok := ledger.ParsePollID(poll)
+	seq, ok := bot.ParsePollID(poll)
 	if !ok {
 		return
 	}
@@ -99,18 +103,18 @@ func (b *PollBoard) flush(seq int64) {
 	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), boardTimeout)
 	defer cancel()
-	p, err := b.Assembly.Poll(ctx, ledger.EntryID(seq))
+	p, err := b.Assembly.Poll(ctx, bot.EntryID(seq))
 	if err == nil {
 		err = b.show(ctx, p)
 	}
 	if err != nil {
-		b.logger().Error("poll message", "poll", ledger.EntryID(seq), "err", err)
+		b.logger().Error("poll message", "poll", bot.EntryID(seq), "err", err)
 	}
 }
 
 // show edits the poll's message to p; a poll shown nowhere is left alone.
 func (b *PollBoard) show(ctx context.Context, p bot.Poll) error {
-	seq, _ := ledger.ParsePollID(p.ID)
+	seq, _ := bot.ParsePollID(p.ID)
 	where, err := b.Messages.PollMessage(ctx, seq)
 	channel, id, ok := strings.Cut(where, "/")
 	if err != nil || !ok {
@@ -126,7 +130,7 @@ func (b *PollBoard) show(ctx context.Context, p bot.Poll) error {
 // final figures, buttons removed, and the result with each college's
 // figures is posted under it. It reports false for a poll shown nowhere.
 func (b *PollBoard) AnnouncePoll(ctx context.Context, p bot.Poll) (bool, error) {
-	seq, _ := ledger.ParsePollID(p.ID)
+	seq, _ := bot.ParsePollID(p.ID)
 	b.cancel(seq)
 	where, err := b.Messages.PollMessage(ctx, seq)
 	channel, _, ok := strings.Cut(where, "/")

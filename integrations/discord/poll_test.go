@@ -344,7 +344,7 @@ func TestPollClosedBySchedule(t *testing.T) {
 	id, msg := h.openPoll(h.send, discordtest.String("closes", "3d"))
 	h.send(h.discord.Click(t, h.id(), bob, msg.ID, "poll:"+id+":0"))
 	h.clock.Advance(72*time.Hour + time.Second)
-	closer := &bot.PollCloser{Assembly: h.router.Assembly, Now: h.clock.Now, Interval: time.Hour, Announcer: board, Logger: slog.New(slog.DiscardHandler),
+	closer := &bot.PollCloser{Assembly: h.router.Assembly.(*bot.Assembly), Now: h.clock.Now, Interval: time.Hour, Announcer: board, Logger: slog.New(slog.DiscardHandler),
 		After: func(time.Duration) <-chan time.Time { return make(chan time.Time) }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

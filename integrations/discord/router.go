@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
-	"github.com/docracy/docracy/ledger"
 )
 
 // Responder sends what the router says outside an HTTP response body: the
@@ -46,25 +43,24 @@ const (
 // on the buttons they send, whichever transport brought them, by calling
 // the bot's use cases.
 type Router struct {
-	Bot       *bot.Bot
-	Community *bot.Community
-	Roles     config.Roles // discord.roles
+	Bot       Bot
+	Community Community
+	Roles     Roles        // discord.roles
 	GuildID   string       // discord.guild_id: when set, other servers are refused
 	Responder Responder    // delivers deferred results
 	Metrics   *Metrics     // nil counts nothing
 	Logger    *slog.Logger // nil logs nowhere
 
 	// Treasury answers /payout; nil says payouts are not set up.
-	Treasury *bot.Treasury
+	Treasury Treasury
 	// Assembly answers /poll, /vote and the polls' buttons, and Polls
 	// keeps the polls' messages; a nil Assembly says polls are off.
-	Assembly *bot.Assembly
+	Assembly Assembly
 	Polls    *PollBoard
-	// DigestLedger, DigestSchedule (digest.schedule) and DigestTop
-	// (digest.top) answer /digest; a nil schedule says the digest is off.
-	DigestLedger   bot.DigestLedger
-	DigestSchedule cron.Schedule
-	DigestTop      int
+	// Digests answers /digest; nil says the digest is off.
+	Digests Digester
+
+	Now func() time.Time // the clock of /digest, /payout and /poll; nil is time.Now
 
 	DeferAfter  time.Duration // 0 means DefaultDeferAfter
 	WorkTimeout time.Duration // 0 means DefaultWorkTimeout
@@ -75,10 +71,55 @@ type Router struct {
 	wg       sync.WaitGroup      // deferred commands in flight
 }
 
+// Roles lists the Discord role ids allowed to run privileged commands
+// (discord.roles).
+type Roles struct {
+	Maintainer []string
+	Treasurer  []string
+	Member     []string // empty means everyone
+}
+
+// Members is what every command needs of the bot: the caller made a
+// member, placed in a college by their roles, and the names the commands
+// offer.
+type Members interface {
+	DiscordMember(ctx context.Context, userID, name string) (bot.Member, error)
+	PlaceByRoles(ctx context.Context, m bot.Member, roles []string) (bot.Entry, bool, error)
+	CategoryNames() []string
+	CollegeNames() []string
+}
+
+// Bot is what the router needs of *bot.Bot: what its commands declare.
+type Bot interface {
+	Members
+	Recorder
+	Reader
+}
+
+// Community is what the router needs of *bot.Community.
+type Community interface {
+	Linker
+	Praiser
+}
+
+var (
+	_ Bot       = (*bot.Bot)(nil)
+	_ Community = (*bot.Community)(nil)
+	_ Treasury  = (*bot.Treasury)(nil)
+	_ Assembly  = (*bot.Assembly)(nil)
+)
+
 // NewRouter returns a router over the bot's use cases that logs nowhere
 // and counts nothing until Logger and Metrics are set.
-func NewRouter(b *bot.Bot, c *bot.Community, roles config.Roles, responder Responder) *Router {
+func NewRouter(b Bot, c Community, roles Roles, responder Responder) *Router {
 	return &Router{Bot: b, Community: c, Roles: roles, Responder: responder, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func (r *Router) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 func (r *Router) logger() *slog.Logger {
@@ -91,7 +132,7 @@ func (r *Router) logger() *slog.Logger {
 func (r *Router) table() map[string]*command {
 	r.once.Do(func() {
 		r.commands = map[string]*command{}
-		for _, c := range commandTable(r.Bot.Categories, r.Bot.CollegeNames()) {
+		for _, c := range commandTable(r.Bot.CategoryNames(), r.Bot.CollegeNames()) {
 			r.commands[c.name] = c
 		}
 		r.buttons = buttonTable()
@@ -406,4 +447,4 @@ func (r *Router) workTimeout() time.Duration {
 }
 
 // source is where every entry this router causes comes from.
-const source = ledger.SourceDiscord
+const source = bot.SourceDiscord
