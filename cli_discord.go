@@ -173,7 +173,7 @@ func discordInteractionsStatus(cfg *config.Config) integration {
 // is set, and with DISCORD_TOKEN registers the commands (when the set
 // changed) and connects the gateway, in the background so that a slow or
 // unreachable Discord never holds up the server.
-func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, a *bot.Assembly, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) (bot.PollAnnouncer, error) {
+func startDiscord(bg, single runner, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, a *bot.Assembly, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) (bot.PollAnnouncer, error) {
 	d := cfg.Discord
 	if d.Token == "" && d.PublicKey == "" {
 		return nil, nil
@@ -198,8 +198,8 @@ func startDiscord(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.B
 	}
 	if d.Token != "" {
 		gw := &discord.Gateway{Session: rest.Session, Router: router, Responder: rest, Logger: log}
-		bg.Go(func(ctx context.Context) { keepRegistering(ctx, cfg, rest, log) })
-		bg.Go(func(ctx context.Context) { runGateway(ctx, gw, log) })
+		single.Go(func(ctx context.Context) { keepRegistering(ctx, cfg, rest, log) })
+		single.Go(func(ctx context.Context) { runGateway(ctx, gw, log) })
 	}
 	bg.Go(func(ctx context.Context) { stopDiscord(ctx, router, log) })
 	return router.Polls, nil

@@ -128,7 +128,7 @@ func githubWebhookStatus(cfg *config.Config) integration {
 // startGitHub mounts POST /github/webhook when GITHUB_WEBHOOK_SECRET is set,
 // and runs reconcile at start-up and on github.reconcile when github.repos
 // lists repositories; the log says which and why.
-func startGitHub(bg *background, cfg *config.Config, l *ledger.Ledger, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) error {
+func startGitHub(bg runner, cfg *config.Config, l *ledger.Ledger, mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) error {
 	webhook := cfg.GitHub.WebhookSecret != ""
 	schedule, why := reconcileSchedule(cfg.GitHub)
 	status := "off"

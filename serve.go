@@ -16,6 +16,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/leader"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/redact"
 )
@@ -75,8 +76,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}()
 
+	elector := newElector(cfg, log)
 	b := bot.New(l, cfg.Scoring.Categories)
 	b.Colleges, b.Logger = colleges(cfg), log
+	b.Role = func() string { return leader.Role(elector) }
 	mux := http.NewServeMux()
 	b.Routes(mux)
 	treasury, err := newTreasury(cfg, l)
@@ -87,22 +90,25 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	assembly := newAssembly(cfg, l, b)
 	b.PollRoutes(mux, assembly)
 	metrics := newMetrics()
+	registerLeader(metrics, elector)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)
 
 	bg := newBackground(ctx)
 	defer bg.stop() // before the ledger closes
-	if err := startGitHub(bg, cfg, l, mux, metrics, log); err != nil {
+	single := &singletons{}
+	if err := startGitHub(single, cfg, l, mux, metrics, log); err != nil {
 		return err
 	}
-	announcer, err := startDiscord(bg, cfg, l, b, assembly, mux, metrics, log)
+	announcer, err := startDiscord(bg, single, cfg, l, b, assembly, mux, metrics, log)
 	if err != nil {
 		return err
 	}
-	if err := startDigest(bg, cfg, l, metrics, log); err != nil {
+	if err := startDigest(single, cfg, l, metrics, log); err != nil {
 		return err
 	}
-	startPollCloser(bg, assembly, announcer, log)
+	startPollCloser(single, assembly, announcer, log)
+	bg.Go(func(ctx context.Context) { elector.Run(ctx, single.lead) })
 	handler := startWeb(bg, cfg, l, b, treasury, assembly, mux, metrics, log)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -43,7 +43,7 @@ func (b *background) stop() {
 
 // startDigest runs the digest schedule, posting where the configuration
 // says; an empty digest.schedule turns it off.
-func startDigest(bg *background, cfg *config.Config, l *ledger.Ledger, reg prometheus.Registerer, log *slog.Logger) error {
+func startDigest(bg runner, cfg *config.Config, l *ledger.Ledger, reg prometheus.Registerer, log *slog.Logger) error {
 	if cfg.Digest.Schedule.Off() {
 		return nil
 	}
@@ -70,7 +70,7 @@ const pollCloseInterval = time.Minute
 
 // startPollCloser closes each poll at its closing time, and at start-up
 // every poll whose time passed while docracy was down.
-func startPollCloser(bg *background, a *bot.Assembly, announcer bot.PollAnnouncer, log *slog.Logger) {
+func startPollCloser(bg runner, a *bot.Assembly, announcer bot.PollAnnouncer, log *slog.Logger) {
 	c := &bot.PollCloser{Assembly: a, Now: time.Now, After: time.After, Interval: pollCloseInterval,
 		Logger: log.With("part", "polls"), Announcer: announcer}
 	bg.Go(c.Run)

@@ -62,6 +62,10 @@ type Bot struct {
 	// Logger receives what operators need to know; never secrets. Nil
 	// logs nowhere.
 	Logger *slog.Logger
+
+	// Role names the part this process plays among the replicas
+	// ("leader" or "follower"), for /readyz; nil leaves it out.
+	Role func() string
 }
 
 func (b *Bot) now() time.Time       { return orNow(b.Now)() }

@@ -54,7 +54,11 @@ func (b *Bot) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"database not ready"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	body := map[string]string{"status": "ok"}
+	if b.Role != nil {
+		body["role"] = b.Role()
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // handleHead serves the head with the hash as its ETag: the hash commits

@@ -191,6 +191,22 @@ func TestReadyzDown(t *testing.T) {
 	}
 }
 
+// Among replicas, /readyz says which role the process holds.
+func TestReadyzSaysTheRole(t *testing.T) {
+	b, _ := newBot(t)
+	role := "follower"
+	b.Role = func() string { return role }
+	srv := httptest.NewServer(b.Handler())
+	defer srv.Close()
+	for _, want := range []string{"follower", "leader"} {
+		role = want
+		status, _, body := get(t, srv, "GET", "/readyz")
+		if diff := cmp.Diff(jsonOf(t, []byte(`{"status":"ok","role":"`+want+`"}`)), jsonOf(t, body)); status != http.StatusOK || diff != "" {
+			t.Errorf("status %d, body (-want +got):\n%s", status, diff)
+		}
+	}
+}
+
 // failingLedger fails leaderboards with an error that must stay private.
 type failingLedger struct{ *ledger.Ledger }
 

@@ -149,3 +149,7 @@ func (f *Fake) Dispatch(t testing.TB, event string, data any) {
 		}
 	}
 }
+
+// ReadySessions counts the open sessions told READY: one per process that
+// runs the gateway.
+func (f *Fake) ReadySessions() int { return len(f.gateway.readyConns()) }
