@@ -60,6 +60,7 @@ func commands() []command {
 		{"rebuild", "", "verify the chain, then recompute every derived table (reputation, accounts, colleges, payouts) from it in one transaction", runRebuild},
 		{"export", "[--format jsonl|csv]", "print every entry in seq order", runExport},
 		{"backup", "FILE", "write a consistent copy of the ledger to a new file", runBackup},
+		{"copy", "--from DATABASE --to DATABASE", "copy a ledger entry by entry into an empty one, SQLite or PostgreSQL either way; the head hash stays the same", runCopy},
 		{"github", "backfill --repo owner/name [--since DATE]", "credit a repository's merged pull requests and reviews since DATE", runGitHub},
 		{"discord", "register [--guild ID|global]", "register the slash commands with Discord (bulk overwrite)", runDiscord},
 		{"poll", "open|vote|close|show|list [flags]", "open a poll (prints its id), vote (prints the entry's seq), close it once, show or list polls", runPoll},

@@ -22,6 +22,8 @@ type engine interface {
 	schemaVersion(ctx context.Context, q queryer) (int, error)
 	setSchemaVersion(ctx context.Context, tx *sql.Tx, version int) error
 	backup(ctx context.Context, db *sql.DB, path string) error
+	// afterCopy runs once Copy has inserted the working state.
+	afterCopy(ctx context.Context, tx *sql.Tx) error
 }
 
 // IsPostgres reports whether database names a PostgreSQL database (a
@@ -71,3 +73,6 @@ func (sqliteEngine) backup(ctx context.Context, db *sql.DB, path string) error {
 	_, err = db.ExecContext(ctx, "VACUUM INTO ?", abs)
 	return err
 }
+
+// afterCopy is nothing on SQLite, whose next rowid follows the largest.
+func (sqliteEngine) afterCopy(context.Context, *sql.Tx) error { return nil }

@@ -150,3 +150,16 @@ func Describe(database string) string {
 	}
 	return postgresName(cfg)
 }
+
+// afterCopy moves the identity sequences past the ids copied in, which
+// were given explicitly: the next member created must not take one.
+func (postgresEngine) afterCopy(ctx context.Context, tx *sql.Tx) error {
+	for _, t := range []struct{ table, column string }{{"members", "id"}, {"accounts", "rowid"}} {
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, false) FROM %s",
+			t.table, t.column, t.column, t.table))
+		if err != nil {
+			return fmt.Errorf("%s identity: %w", t.table, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNotEmpty is Copy into a ledger that already holds entries or members.
+var ErrNotEmpty = errors.New("the target ledger is not empty")
+
+// workingState lists the tables the chain does not determine (names,
+// logins, e-mail addresses, deliveries seen, reconcile progress, pending
+// link claims, digests posted, settings): Copy carries them over row by
+// row, in the order given. Every other table but entries is derived, and
+// Copy rebuilds it.
+var workingState = []struct{ table, columns, order string }{
+	{"members", "id, name, college, payout_address, created_at", "id"},
+	{"accounts", "platform, external_id, login, member_id", "rowid"},
+	{"member_emails", "email, member_id", "email"},
+	{"github_deliveries", "id, event, created, received_at", "id"},
+	{"github_reconcile", "repo, watermark, next_page, since, high, updated_at", "repo"},
+	{"link_claims", "discord_id, github_login, code, created_at, expires_at", "discord_id"},
+	{"digests", "period_start, slot, posted_at, message_id", "period_start"},
+	{"meta", "key, value", "key"}, // the decay row excepted: the rebuild weighs from the target's own
+}
+
+// copyBatch is how many entries Copy appends per transaction.
+const copyBatch = 1000
+
+// Copy copies src into dst, which must be empty, and returns the head both
+// then have: the working state row by row, then each entry through the
+// append path with its seq, times and hashes kept, then every derived
+// table rebuilt. It checks src's chain as it reads it and dst's, derived
+// tables included, at the end. progress, when not nil, hears how many
+// entries are copied. Nothing must write to src meanwhile.
+func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Head, error) {
+	if err := dst.checkEmpty(ctx); err != nil {
+		return Head{}, err
+	}
+	if err := dst.write(ctx, func(w *writer) error { return copyState(ctx, w, src, dst.engine) }); err != nil {
+		return Head{}, fmt.Errorf("copy: %w", err)
+	}
+	head, err := copyEntries(ctx, dst, src, progress)
+	if err != nil {
+		return head, fmt.Errorf("copy: %w", err)
+	}
+	if _, err := dst.Rebuild(ctx); err != nil {
+		return head, fmt.Errorf("copy: %w", err)
+	}
+	got, _, err := dst.VerifyAll(ctx, nil)
+	if err != nil || got != head {
+		return got, fmt.Errorf("copy: the copy's head is seq %d %s, the source's seq %d %s: %v", got.Seq, got.Hash, head.Seq, head.Hash, err)
+	}
+	return got, nil
+}
+
+// checkEmpty refuses a ledger with entries or members.
+func (l *Ledger) checkEmpty(ctx context.Context) error {
+	var entries, members int64
+	if err := l.db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM members)").Scan(&entries, &members); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if entries > 0 || members > 0 {
+		return fmt.Errorf("copy: %w: %s holds %d entries and %d members", ErrNotEmpty, l, entries, members)
+	}
+	return nil
+}
+
+// copyState copies the working state tables within w.
+func copyState(ctx context.Context, w *writer, src *Ledger, e engine) error {
+	for _, t := range workingState {
+		if err := copyTable(ctx, w, src, t.table, t.columns, t.order); err != nil {
+			return fmt.Errorf("%s: %w", t.table, err)
+		}
+	}
+	return e.afterCopy(ctx, w.tx)
+}
+
+// copyTable reads a table of src and inserts each row through w.
+func copyTable(ctx context.Context, w *writer, src *Ledger, table, columns, order string) error {
+	where := ""
+	if table == "meta" {
+		where = " WHERE key <> 'decay'"
+	}
+	rows, err := src.db.QueryContext(ctx, "SELECT "+columns+" FROM "+table+where+" ORDER BY "+order)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := strings.Count(columns, ",") + 1
+	insert := "INSERT INTO " + table + " (" + columns + ") VALUES (?" + strings.Repeat(", ?", n-1) + ")"
+	for rows.Next() {
+		values := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range values {
+			ptrs[i] = &values[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if err := w.exec(ctx, insert, values...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// copyEntries appends src's entries to dst a batch at a time, checking
+// src's chain on the way, and returns the head reached.
+func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (Head, error) {
+	v := NewVerifier()
+	batch := make([]Entry, 0, copyBatch)
+	flush := func() error {
+		err := dst.write(ctx, func(w *writer) error { return w.appendCopies(ctx, batch) })
+		batch = batch[:0]
+		if progress != nil {
+			progress(v.Entries())
+		}
+		return err
+	}
+	err := src.Each(ctx, 0, func(e Entry) error {
+		if err := v.Add(e); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+		if batch = append(batch, e); len(batch) == copyBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return v.Head(), err
+}
+
+// appendCopies stores entries as they were chained elsewhere: each must
+// follow this ledger's head, and keeps its recorded time and hash.
+func (w *writer) appendCopies(ctx context.Context, entries []Entry) error {
+	for _, e := range entries {
+		if e.Seq != w.head.Seq+1 || e.PrevHash != w.head.Hash {
+			return fmt.Errorf("entry %d does not follow the copy's head %d", e.Seq, w.head.Seq)
+		}
+		w.now = e.RecordedAt
+		if inserted, err := w.insert(ctx, e); err != nil || !inserted {
+			return fmt.Errorf("entry %d: stored %v: %w", e.Seq, inserted, err)
+		}
+		if err := w.derive(ctx, e); err != nil {
+			return fmt.Errorf("entry %d: %w", e.Seq, err)
+		}
+		w.head = Head{Seq: e.Seq, Hash: e.Hash}
+	}
+	return nil
+}
