@@ -2,9 +2,7 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -167,24 +165,5 @@ func TestDigestColleges(t *testing.T) {
 	}
 	if !strings.Contains(d.Text(), "By college: workers 5, no college 3\n") {
 		t.Errorf("digest text:\n%s", d.Text())
-	}
-}
-
-// The API's member is in the college of their latest college entry.
-func TestAPIMemberCollege(t *testing.T) {
-	b, _ := newBot(t)
-	b.Colleges = scicColleges
-	credit(t, b, "github:alice", 5, "code", time.Hour)
-	for _, c := range []string{"workers", "users"} {
-		if _, _, err := b.SetCollege(context.Background(), collegeRequest("github:alice", c)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
-	code, _, body := get(t, srv, "GET", "/api/v1/members/github:alice")
-	var m struct{ College string }
-	if err := json.Unmarshal(body, &m); code != 200 || err != nil || m.College != "users" {
-		t.Errorf("GET /api/v1/members/github:alice = %d %s", code, body)
 	}
 }
