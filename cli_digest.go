@@ -9,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/digest"
 )
 
 func runDigest(ctx context.Context, e *env, args []string) error {
@@ -64,7 +65,7 @@ func digestAt(ctx context.Context, a *app, t time.Time) (bot.Digest, error) {
 }
 
 func writeChart(d bot.Digest, path string) error {
-	png, err := d.Chart()
+	png, err := digest.Chart(d)
 	if err != nil {
 		return err
 	}
