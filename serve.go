@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/redact"
@@ -79,14 +80,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	b := bot.New(l, cfg.Scoring.Categories)
 	b.Colleges, b.Logger = colleges(cfg), log
 	mux := http.NewServeMux()
-	b.Routes(mux)
 	treasury, err := newTreasury(cfg, l)
 	if err != nil {
 		return err
 	}
-	b.PayoutRoutes(mux, treasury)
 	assembly := newAssembly(cfg, l, b)
-	b.PollRoutes(mux, assembly)
+	(&api.Server{Records: b, Payouts: treasury, Polls: assembly, Logger: log}).Routes(mux)
 	metrics := newMetrics()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
 	logIntegrations(log, cfg)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/digest"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/ledger"
 )
@@ -114,7 +115,7 @@ func digestStatus(cfg *config.Config) integration {
 type logPoster struct{ log *slog.Logger }
 
 func (p logPoster) PostDigest(ctx context.Context, d bot.Digest, nonce string) (string, error) {
-	p.log.Info("digest", "period_start", d.Start, "period_end", d.End, "text", d.Text())
+	p.log.Info("digest", "period_start", d.Start, "period_end", d.End, "text", digest.Text(d))
 	return "", nil
 }
 

@@ -1,7 +1,8 @@
 // Package bot is docracy's application layer: the use cases that the CLI,
-// Discord and GitHub share (credit, revoke, reputation, leaderboard,
-// history), the rules and validation in front of the ledger, and the
-// read-only HTTP API.
+// Discord, GitHub, the JSON API and the dashboard share (credit, revoke,
+// reputation, leaderboard, history), and the rules and validation in front
+// of the ledger. It knows no transport and draws nothing: the api, web and
+// integrations packages carry its requests and answers.
 //
 // A CLI command and a slash command that do the same thing call the same
 // method here, so they accept the same input and fail with the same

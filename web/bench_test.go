@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
@@ -45,8 +46,7 @@ func benchServer(b *testing.B) *httptest.Server {
 	d := &web.Dashboard{Records: bt, Payouts: treasury, Checker: checker, Categories: ledgertest.Categories,
 		HalfLife: ledgertest.HalfLife, Now: at}
 	mux := http.NewServeMux()
-	bt.Routes(mux)
-	bt.PayoutRoutes(mux, treasury)
+	(&api.Server{Records: bt, Payouts: treasury}).Routes(mux)
 	d.Routes(mux)
 	m := web.NewHTTPMetrics(prometheus.NewRegistry())
 	srv := httptest.NewServer(web.SecureHeaders(m.Instrument(web.LimitBody(mux, 25<<20))))

@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/digest"
 )
 
 // DigestMessage is a digest as Discord receives it: the JSON of a message
@@ -207,7 +208,7 @@ func (p *DigestPoster) PostDigest(ctx context.Context, d bot.Digest, nonce strin
 	if p.nonce {
 		msg.Nonce, msg.EnforceNonce = nonce, true
 	}
-	chart, err := d.Chart()
+	chart, err := digest.Chart(d)
 	if err != nil {
 		return "", err
 	}
