@@ -179,7 +179,7 @@ type request struct {
 
 	// caller is the caller's member, resolved once before the command
 	// runs, so that a command passes it down rather than looking it up.
-	caller ledger.Member
+	caller bot.Member
 }
 
 // actor names the caller in the entries they cause.
