@@ -86,13 +86,20 @@ func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
 		if err != nil {
 			return nil, err
 		}
-		return discord.ChannelPoster(rest, d.DigestChannelID), nil
+		p := discord.ChannelPoster(rest, d.DigestChannelID)
+		p.Chart = digest.Chart
+		return p, nil
 	case d.WebhookURL != "":
 		rest, err := newDiscordREST("", d, nil)
 		if err != nil {
 			return nil, err
 		}
-		return discord.WebhookPoster(rest, d.WebhookURL)
+		p, err := discord.WebhookPoster(rest, d.WebhookURL)
+		if err != nil {
+			return nil, err
+		}
+		p.Chart = digest.Chart
+		return p, nil
 	}
 	return logPoster{log}, nil
 }
