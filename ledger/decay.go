@@ -169,6 +169,9 @@ func (w *writer) addScore(ctx context.Context, e Entry) error {
 	if err != nil {
 		return err
 	}
+	if err := w.addDayPoints(ctx, e.Member, e.Category, at, e.Points); err != nil {
+		return err
+	}
 	return w.addTotals(ctx, e.Member, e.Category, e.Points, w.decay.weight(e.Points, at))
 }
 
@@ -180,6 +183,9 @@ func (w *writer) removeScore(ctx context.Context, e Entry) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // not counted: nothing to take back
 	} else if err != nil {
+		return err
+	}
+	if err := w.addDayPoints(ctx, e.Member, e.Category, at, -e.Points); err != nil {
 		return err
 	}
 	return w.addTotals(ctx, e.Member, e.Category, -e.Points, -w.decay.weight(e.Points, at))

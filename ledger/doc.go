@@ -44,6 +44,8 @@
 // foreign keys and a busy timeout. Migrations are embedded SQL versioned by
 // PRAGMA user_version; a database from a newer docracy, or a file that is
 // not a docracy database, is refused before anything is written to it.
-// Derived tables (scores, totals) are kept in the same transaction as each
-// append so that reputation and leaderboards never rescan the ledger.
+// Derived tables (scores, totals, day_points) are kept in the same
+// transaction as each append so that reputation and leaderboards never
+// rescan the ledger: a windowed leaderboard adds up one day_points row per
+// day and category, and the scores of the two partial days at its edges.
 package ledger
