@@ -211,3 +211,23 @@ func BenchmarkVerifyAll(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRebuildScores recomputes scores and totals of the 1M-entry
+// ledger as Rebuild does, dropping the indexes of scores and building them
+// again after ("dropped"), and with the indexes kept in place ("kept"),
+// on one copy of the fixture, in the same run.
+func BenchmarkRebuildScores(b *testing.B) {
+	l := ledgertest.Copy(b, ledgertest.Large)
+	for _, keep := range []bool{true, false} {
+		name := map[bool]string{true: "kept", false: "dropped"}[keep]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if err := l.RebuildScores(context.Background(), keep); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*ledgertest.Large.Entries)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}

@@ -243,8 +243,16 @@ const rebuildTotals = `INSERT INTO totals (category, member_id, points, weight)
 	UNION ALL SELECT '', member_id, sum(points), 0 FROM scores GROUP BY member_id`
 
 // rebuild replaces the derived tables with what the entries say, weighed
-// from a fresh anchor at now.
+// from a fresh anchor at now. The indexes of scores are dropped while it
+// is refilled and built again after: building an index from a million
+// rows sorts them once, where keeping it up to date inserts each at a
+// random place.
 func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
+	return w.withoutIndexes(ctx, "scores", func() error { return w.refill(ctx, halfLife) })
+}
+
+// refill is rebuild with the indexes left in place.
+func (w *writer) refill(ctx context.Context, halfLife float64) error {
 	steps := []struct {
 		query string
 		args  []any

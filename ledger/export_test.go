@@ -21,3 +21,14 @@ func (l *Ledger) AppendEach(ctx context.Context, ns []NewEntry) (created int, er
 	})
 	return created, err
 }
+
+// RebuildScores recomputes scores and totals alone, as Rebuild does, or
+// with their indexes kept in place as Rebuild did before.
+func (l *Ledger) RebuildScores(ctx context.Context, keepIndexes bool) error {
+	return l.write(ctx, func(w *writer) error {
+		if keepIndexes {
+			return w.refill(ctx, l.halfLife.Seconds())
+		}
+		return w.rebuild(ctx, l.halfLife.Seconds())
+	})
+}

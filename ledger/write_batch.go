@@ -144,3 +144,48 @@ func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, e
 	})
 	return created, err
 }
+
+// withoutIndexes runs fn with the indexes of table dropped, then creates
+// them again from their stored definitions, in the same transaction: a
+// failure of fn leaves them as they were. SQLite only: the definitions
+// are read from sqlite_schema.
+func (w *writer) withoutIndexes(ctx context.Context, table string, fn func() error) error {
+	indexes, err := w.indexesOf(ctx, table)
+	if err != nil {
+		return fmt.Errorf("read the indexes of %s: %w", table, err)
+	}
+	for name := range indexes {
+		if _, err := w.tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
+			return fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	for name, definition := range indexes {
+		if _, err := w.tx.ExecContext(ctx, definition); err != nil {
+			return fmt.Errorf("create index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// indexesOf maps the names of the indexes created on table to their
+// CREATE INDEX statements; those SQLite makes for a key have no statement
+// and are left alone.
+func (w *writer) indexesOf(ctx context.Context, table string) (map[string]string, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	indexes := map[string]string{}
+	for rows.Next() {
+		var name, definition string
+		if err := rows.Scan(&name, &definition); err != nil {
+			return nil, err
+		}
+		indexes[name] = definition
+	}
+	return indexes, rows.Err()
+}

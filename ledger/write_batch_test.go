@@ -2,7 +2,9 @@ package ledger_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -109,4 +111,53 @@ func TestAppendBatchRebasesHeldWeights(t *testing.T) {
 	if err != nil || g.Points != w.Points || !approx(g.Score, w.Score) {
 		t.Errorf("reputation %+v (%v), want %+v", g, err, w)
 	}
+}
+
+// TestRebuildKeepsTheScoreIndexes checks that the indexes Rebuild drops
+// while it refills scores are all there again, as they were defined, and
+// that what it rebuilt verifies.
+func TestRebuildKeepsTheScoreIndexes(t *testing.T) {
+	ctx := context.Background()
+	l := openTemp(t, ledger.Options{HalfLife: 90 * 24 * time.Hour})
+	alice := member(t, l, "alice")
+	for i := range 5 {
+		mustAppend(t, l, credit(alice, int64(i+1), "code", fmt.Sprint("r", i), t0.Add(-time.Duration(i)*time.Hour)))
+	}
+	before := scoreIndexes(t, l.Path())
+	if len(before) < 2 {
+		t.Fatalf("scores has indexes %v, want at least scores_time and scores_member", before)
+	}
+	if _, err := l.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := scoreIndexes(t, l.Path()); !maps.Equal(after, before) {
+		t.Errorf("indexes after rebuild %v, want %v", after, before)
+	}
+	if _, _, err := l.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("rebuilt ledger: %v", err)
+	}
+}
+
+// scoreIndexes reads the definitions of the indexes of scores.
+func scoreIndexes(t *testing.T, path string) map[string]string {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'scores' AND sql IS NOT NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	indexes := map[string]string{}
+	for rows.Next() {
+		var name, definition string
+		if err := rows.Scan(&name, &definition); err != nil {
+			t.Fatal(err)
+		}
+		indexes[name] = definition
+	}
+	return indexes
 }
