@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/digest"
 )
 
 func runDigest(ctx context.Context, e *env, args []string) error {
@@ -51,7 +52,7 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 }
 
 func writeChart(d bot.Digest, path string) error {
-	png, err := d.Chart()
+	png, err := digest.Chart(d)
 	if err != nil {
 		return err
 	}

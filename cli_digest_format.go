@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/digest"
 	"github.com/docracy/docracy/integrations/discord"
 )
 
@@ -17,6 +18,6 @@ func printDigest(e *env, d bot.Digest, format string) error {
 		_, err := e.stdout.Write([]byte(discord.DigestMarkdown(discord.RenderDigest(d))))
 		return err
 	}
-	_, err := e.stdout.Write([]byte(d.Text()))
+	_, err := e.stdout.Write([]byte(digest.Text(d)))
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/leader"
@@ -79,16 +80,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	elector := newElector(cfg, log)
 	b := bot.New(l, cfg.Scoring.Categories)
 	b.Colleges, b.Logger = colleges(cfg), log
-	b.Role = func() string { return leader.Role(elector) }
 	mux := http.NewServeMux()
-	b.Routes(mux)
 	treasury, err := newTreasury(cfg, l)
 	if err != nil {
 		return err
 	}
-	b.PayoutRoutes(mux, treasury)
 	assembly := newAssembly(cfg, l, b)
-	b.PollRoutes(mux, assembly)
+	role := func() string { return leader.Role(elector) }
+	(&api.Server{Records: b, Payouts: treasury, Polls: assembly, Role: role, Logger: log}).Routes(mux)
 	metrics := newMetrics()
 	registerLeader(metrics, elector)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))

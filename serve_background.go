@@ -10,6 +10,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
+	"github.com/docracy/docracy/digest"
 	"github.com/docracy/docracy/integrations/discord"
 	"github.com/docracy/docracy/ledger"
 )
@@ -85,13 +86,20 @@ func digestPoster(d config.Discord, log *slog.Logger) (bot.Poster, error) {
 		if err != nil {
 			return nil, err
 		}
-		return discord.ChannelPoster(rest, d.DigestChannelID), nil
+		p := discord.ChannelPoster(rest, d.DigestChannelID)
+		p.Chart = digest.Chart
+		return p, nil
 	case d.WebhookURL != "":
 		rest, err := newDiscordREST("", d, nil)
 		if err != nil {
 			return nil, err
 		}
-		return discord.WebhookPoster(rest, d.WebhookURL)
+		p, err := discord.WebhookPoster(rest, d.WebhookURL)
+		if err != nil {
+			return nil, err
+		}
+		p.Chart = digest.Chart
+		return p, nil
 	}
 	return logPoster{log}, nil
 }
@@ -114,7 +122,7 @@ func digestStatus(cfg *config.Config) integration {
 type logPoster struct{ log *slog.Logger }
 
 func (p logPoster) PostDigest(ctx context.Context, d bot.Digest, nonce string) (string, error) {
-	p.log.Info("digest", "period_start", d.Start, "period_end", d.End, "text", d.Text())
+	p.log.Info("digest", "period_start", d.Start, "period_end", d.End, "text", digest.Text(d))
 	return "", nil
 }
 

@@ -1,7 +1,8 @@
 // Package bot is docracy's application layer: the use cases that the CLI,
-// Discord and GitHub share (credit, revoke, reputation, leaderboard,
-// history), the rules and validation in front of the ledger, and the
-// read-only HTTP API.
+// Discord, GitHub, the JSON API and the dashboard share (credit, revoke,
+// reputation, leaderboard, history), and the rules and validation in front
+// of the ledger. It knows no transport and draws nothing: the api, web and
+// integrations packages carry its requests and answers.
 //
 // A CLI command and a slash command that do the same thing call the same
 // method here, so they accept the same input and fail with the same
@@ -62,10 +63,6 @@ type Bot struct {
 	// Logger receives what operators need to know; never secrets. Nil
 	// logs nowhere.
 	Logger *slog.Logger
-
-	// Role names the part this process plays among the replicas
-	// ("leader" or "follower"), for /readyz; nil leaves it out.
-	Role func() string
 }
 
 func (b *Bot) now() time.Time       { return orNow(b.Now)() }

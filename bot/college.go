@@ -40,7 +40,7 @@ func (b *Bot) SetCollege(ctx context.Context, r CollegeRequest) (e ledger.Entry,
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
-	m, err := b.resolve(ctx, n)
+	m, err := b.members().resolve(ctx, n)
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}

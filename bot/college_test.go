@@ -2,10 +2,7 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -140,7 +137,7 @@ func TestPlaceByRoles(t *testing.T) {
 
 // The digest's colleges are the members' current ones; "no college" names
 // only members without one, and a period whose contributors are in no
-// college (as in a cooperative without colleges) has no "By college".
+// college (as in a cooperative without colleges) has no college totals.
 func TestDigestColleges(t *testing.T) {
 	ctx := context.Background()
 	b, l := newBot(t)
@@ -152,8 +149,8 @@ func TestDigestColleges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Colleges) != 0 || strings.Contains(d.Text(), "By college") {
-		t.Errorf("nobody in a college, yet the digest has colleges %v:\n%s", d.Colleges, d.Text())
+	if len(d.Colleges) != 0 {
+		t.Errorf("nobody in a college, yet the digest has colleges %v", d.Colleges)
 	}
 	if _, _, err := b.SetCollege(ctx, collegeRequest("github:alice", "workers")); err != nil {
 		t.Fatal(err)
@@ -164,27 +161,5 @@ func TestDigestColleges(t *testing.T) {
 	want := []bot.DigestTotal{{Name: "workers", Points: 5}, {Name: "no college", Points: 3}}
 	if diff := cmp.Diff(want, d.Colleges); diff != "" {
 		t.Errorf("colleges (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(d.Text(), "By college: workers 5, no college 3\n") {
-		t.Errorf("digest text:\n%s", d.Text())
-	}
-}
-
-// The API's member is in the college of their latest college entry.
-func TestAPIMemberCollege(t *testing.T) {
-	b, _ := newBot(t)
-	b.Colleges = scicColleges
-	credit(t, b, "github:alice", 5, "code", time.Hour)
-	for _, c := range []string{"workers", "users"} {
-		if _, _, err := b.SetCollege(context.Background(), collegeRequest("github:alice", c)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
-	code, _, body := get(t, srv, "GET", "/api/v1/members/github:alice")
-	var m struct{ College string }
-	if err := json.Unmarshal(body, &m); code != 200 || err != nil || m.College != "users" {
-		t.Errorf("GET /api/v1/members/github:alice = %d %s", code, body)
 	}
 }

@@ -62,7 +62,7 @@ func (b *Bot) Credit(ctx context.Context, r CreditRequest) (e ledger.Entry, crea
 	} else if !errors.Is(err, ledger.ErrNotFound) {
 		return ledger.Entry{}, false, fmt.Errorf("credit: %w", err)
 	}
-	m, err := b.resolve(ctx, n)
+	m, err := b.members().resolve(ctx, n)
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}

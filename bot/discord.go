@@ -12,9 +12,10 @@ import (
 // Community runs the use cases between people rather than about a single
 // contribution: praise, linking a Discord account to a GitHub one, and
 // payout addresses. Slash commands and the CLI call the same methods. It
-// names members, validates and logs as its Bot does.
+// names members, validates and logs as its Bot does, but reads and writes
+// through its own Ledger only, so that one handle sees all it does.
 type Community struct {
-	Bot         *Bot
+	Bot         *Bot // the clock and the logger
 	Ledger      CommunityLedger
 	PraiseRules PraiseRules
 
@@ -23,9 +24,10 @@ type Community struct {
 	GitHub GitHubProfiles
 }
 
-// CommunityLedger is what a Community needs from the ledger on top of the
-// Bot's Ledger; *ledger.Ledger provides it.
+// CommunityLedger is what a Community needs from the ledger: the Bot's
+// Ledger and the writes between people; *ledger.Ledger provides it.
 type CommunityLedger interface {
+	Ledger
 	AppendPraise(ctx context.Context, n ledger.NewEntry, lim ledger.PraiseLimits) (ledger.Entry, bool, error)
 	Link(ctx context.Context, r ledger.LinkRequest) (ledger.LinkResult, error)
 	SaveLinkClaim(ctx context.Context, c ledger.LinkClaim) error
@@ -33,34 +35,35 @@ type CommunityLedger interface {
 	SetPayoutAddress(ctx context.Context, member int64, address string) error
 }
 
-// NewCommunity returns the community use cases of b on ledger l, which is
-// usually the very ledger b writes to.
+// NewCommunity returns the community use cases on ledger l, which is
+// usually the very ledger b writes to, with b's clock and logger.
 func NewCommunity(b *Bot, l CommunityLedger, rules PraiseRules) *Community {
 	return &Community{Bot: b, Ledger: l, PraiseRules: rules}
 }
 
 func (c *Community) now() time.Time { return c.Bot.now().UTC().Truncate(time.Second) }
 
+func (c *Community) members() members { return members{c.Ledger, c.Bot.logger()} }
+
 // DiscordMember returns the member holding a Discord account, creating one
 // named name on first use: whoever talks to the bot becomes a member, so
 // that praise and links have someone to attach to. A known account costs a
 // read, not a write.
 func (b *Bot) DiscordMember(ctx context.Context, userID, name string) (ledger.Member, error) {
+	return b.members().discord(ctx, userID, name)
+}
+
+func (ms members) discord(ctx context.Context, userID, name string) (ledger.Member, error) {
 	if !ledger.IsDiscordID(userID) {
 		return ledger.Member{}, invalidf("member", "discord user id %q: expected digits only", userID)
 	}
-	m, err := b.Ledger.MemberByAccount(ctx, ledger.PlatformDiscord, userID)
-	if err == nil {
-		return m, nil
-	} else if !errors.Is(err, ledger.ErrNotFound) {
-		return ledger.Member{}, fmt.Errorf("discord member: %w", err)
+	a := ledger.Account{Platform: ledger.PlatformDiscord, ExternalID: userID}
+	m, err := ms.lookup(ctx, a)
+	if errors.Is(err, ledger.ErrNotFound) {
+		m, err = ms.create(ctx, a, name)
 	}
-	m, created, err := b.Ledger.EnsureAccount(ctx, ledger.Account{Platform: ledger.PlatformDiscord, ExternalID: userID}, name)
 	if err != nil {
 		return ledger.Member{}, fmt.Errorf("discord member: %w", err)
-	}
-	if created {
-		b.logger().Info("member created", "member", m.ID, "account", "discord:"+userID)
 	}
 	return m, nil
 }

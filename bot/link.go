@@ -82,7 +82,7 @@ func (c *Community) ClaimLink(ctx context.Context, r LinkClaimRequest) (Link, er
 	if err != nil {
 		return Link{}, err
 	}
-	m, err := c.Bot.DiscordMember(ctx, discord.ExternalID, r.Name)
+	m, err := c.members().discord(ctx, discord.ExternalID, r.Name)
 	if err != nil {
 		return Link{}, err
 	}
@@ -199,7 +199,7 @@ func (c *Community) link(ctx context.Context, r ledger.LinkRequest) (Link, error
 	if err != nil {
 		return Link{}, fmt.Errorf("link: %w", err)
 	}
-	m, err := c.Bot.memberByID(ctx, res.Member)
+	m, err := c.members().byID(ctx, res.Member)
 	if err != nil {
 		return Link{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -58,27 +59,56 @@ func parseMemberName(name string) (memberName, error) {
 	return memberName{}, invalidf("member", "member %q: %s", name, memberNameHelp)
 }
 
+// members names, finds and creates members through one ledger handle: the
+// Bot's for its use cases, the Community's for its own.
+type members struct {
+	ledger Ledger
+	log    *slog.Logger
+}
+
+func (b *Bot) members() members { return members{b.Ledger, b.logger()} }
+
 // ResolveMember returns the member a name designates. Naming an account
 // that no member holds yet creates its member, so that a contribution can be
 // credited before its author ever talks to the bot.
 func (b *Bot) ResolveMember(ctx context.Context, name string) (ledger.Member, error) {
+	return b.members().resolveName(ctx, name)
+}
+
+func (ms members) resolveName(ctx context.Context, name string) (ledger.Member, error) {
 	n, err := parseMemberName(name)
 	if err != nil {
 		return ledger.Member{}, err
 	}
-	return b.resolve(ctx, n)
+	return ms.resolve(ctx, n)
 }
 
-func (b *Bot) resolve(ctx context.Context, n memberName) (ledger.Member, error) {
+// resolve reads before it writes: a known account costs a read, and only
+// an account no member holds yet takes the writer lock, to create it.
+func (ms members) resolve(ctx context.Context, n memberName) (ledger.Member, error) {
 	if n.id > 0 {
-		return b.memberByID(ctx, n.id)
+		return ms.byID(ctx, n.id)
 	}
-	m, created, err := b.Ledger.EnsureAccount(ctx, n.account, "")
+	m, err := ms.lookup(ctx, n.account)
+	if errors.Is(err, ledger.ErrNotFound) {
+		m, err = ms.create(ctx, n.account, "")
+	}
 	if err != nil {
 		return ledger.Member{}, fmt.Errorf("resolve member: %w", err)
 	}
+	return m, nil
+}
+
+// create makes the member holding a, named name (its login or account when
+// empty). EnsureAccount looks again inside its write transaction, so that
+// of two first uses at once, the second gets the member the first made.
+func (ms members) create(ctx context.Context, a ledger.Account, name string) (ledger.Member, error) {
+	m, created, err := ms.ledger.EnsureAccount(ctx, a, name)
+	if err != nil {
+		return ledger.Member{}, err
+	}
 	if created {
-		b.logger().Info("member created", "member", m.ID, "account", n.account.String())
+		ms.log.Info("member created", "member", m.ID, "account", a.String())
 	}
 	return m, nil
 }
@@ -86,24 +116,22 @@ func (b *Bot) resolve(ctx context.Context, n memberName) (ledger.Member, error) 
 // FindMember returns the member a name designates, without creating one:
 // looking someone up must not change the ledger.
 func (b *Bot) FindMember(ctx context.Context, name string) (ledger.Member, error) {
+	return b.members().findName(ctx, name)
+}
+
+func (ms members) findName(ctx context.Context, name string) (ledger.Member, error) {
 	n, err := parseMemberName(name)
 	if err != nil {
 		return ledger.Member{}, err
 	}
-	return b.find(ctx, n)
+	return ms.find(ctx, n)
 }
 
-func (b *Bot) find(ctx context.Context, n memberName) (ledger.Member, error) {
-	var m ledger.Member
-	var err error
-	switch {
-	case n.id > 0:
-		return b.memberByID(ctx, n.id)
-	case n.account.Platform == ledger.PlatformGitHub:
-		m, err = b.Ledger.MemberByLogin(ctx, n.account.Platform, n.account.Login)
-	default:
-		m, err = b.Ledger.MemberByAccount(ctx, n.account.Platform, n.account.ExternalID)
+func (ms members) find(ctx context.Context, n memberName) (ledger.Member, error) {
+	if n.id > 0 {
+		return ms.byID(ctx, n.id)
 	}
+	m, err := ms.lookup(ctx, n.account)
 	if errors.Is(err, ledger.ErrNotFound) {
 		return ledger.Member{}, notFoundf("member", "no member holds %s yet: a member appears with their first credit", n)
 	} else if err != nil {
@@ -112,8 +140,17 @@ func (b *Bot) find(ctx context.Context, n memberName) (ledger.Member, error) {
 	return m, nil
 }
 
-func (b *Bot) memberByID(ctx context.Context, id int64) (ledger.Member, error) {
-	m, err := b.Ledger.Member(ctx, id)
+// lookup reads the member holding an account: a GitHub one by login, as
+// names give it, a Discord one by user id.
+func (ms members) lookup(ctx context.Context, a ledger.Account) (ledger.Member, error) {
+	if a.Platform == ledger.PlatformGitHub {
+		return ms.ledger.MemberByLogin(ctx, a.Platform, a.Login)
+	}
+	return ms.ledger.MemberByAccount(ctx, a.Platform, a.ExternalID)
+}
+
+func (ms members) byID(ctx context.Context, id int64) (ledger.Member, error) {
+	m, err := ms.ledger.Member(ctx, id)
 	if errors.Is(err, ledger.ErrNotFound) {
 		return ledger.Member{}, notFoundf("member", "member %d does not exist", id)
 	} else if err != nil {

@@ -52,6 +52,12 @@ type PraiseRequest struct {
 	// repeated praise with the same Ref adds nothing.
 	Ref    string
 	Source ledger.Source
+
+	// From and To are the members holding Giver and Member when the caller
+	// has resolved them already, as a slash command does on its way in:
+	// Praise then does not look them up again. Zero values (ID 0) are
+	// resolved from Giver and Member.
+	From, To ledger.Member
 }
 
 // Praise appends a praise entry of the configured points for the member,
@@ -79,7 +85,7 @@ func (c *Community) Praise(ctx context.Context, r PraiseRequest) (e ledger.Entry
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
-	if e, err := c.Bot.Ledger.EntryByRef(ctx, ref); err == nil {
+	if e, err := c.Ledger.EntryByRef(ctx, ref); err == nil {
 		return e, false, nil
 	} else if !errors.Is(err, ledger.ErrNotFound) {
 		return ledger.Entry{}, false, fmt.Errorf("praise: %w", err)
@@ -88,11 +94,7 @@ func (c *Community) Praise(ctx context.Context, r PraiseRequest) (e ledger.Entry
 }
 
 func (c *Community) appendPraise(ctx context.Context, giver memberName, r PraiseRequest, actor, ref string) (ledger.Entry, bool, error) {
-	from, err := c.Bot.resolve(ctx, giver)
-	if err != nil {
-		return ledger.Entry{}, false, err
-	}
-	to, err := c.Bot.ResolveMember(ctx, r.Member)
+	from, to, err := c.praised(ctx, giver, r)
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
@@ -113,6 +115,21 @@ func (c *Community) appendPraise(ctx context.Context, giver memberName, r Praise
 		c.Bot.logger().Info("praise", "seq", e.Seq, "member", e.Member, "points", e.Points, "actor", e.Actor)
 	}
 	return e, created, nil
+}
+
+// praised returns the giver and the praised member: as the request passes
+// them down, or resolved from its names.
+func (c *Community) praised(ctx context.Context, giver memberName, r PraiseRequest) (from, to ledger.Member, err error) {
+	from, to = r.From, r.To
+	if from.ID == 0 {
+		if from, err = c.members().resolve(ctx, giver); err != nil {
+			return from, to, err
+		}
+	}
+	if to.ID == 0 {
+		to, err = c.members().resolveName(ctx, r.Member)
+	}
+	return from, to, err
 }
 
 // praiseTime says when a limit lifts, to the minute, in UTC like the ledger.

@@ -14,7 +14,7 @@ func (b *Bot) CategoryNames() []string { return b.Categories }
 
 // MemberByID is the member with id.
 func (b *Bot) MemberByID(ctx context.Context, id int64) (ledger.Member, error) {
-	return b.memberByID(ctx, id)
+	return b.members().byID(ctx, id)
 }
 
 // ReadsGitHubProfiles reports whether a link's one-time code can be

@@ -23,7 +23,7 @@ func (c *Community) SetWallet(ctx context.Context, member, address string) (stri
 	if err := checkAddress(address); err != nil {
 		return "", err
 	}
-	m, err := c.Bot.FindMember(ctx, member)
+	m, err := c.members().findName(ctx, member)
 	if err != nil {
 		return "", err
 	}

@@ -82,6 +82,7 @@ func runContract(t *testing.T, b backend) {
 		{"AccountsByLoginThenID", testAccountsByLoginThenID},
 		{"DigestRecordedOnceAcrossHandles", testDigestRecordedOnceAcrossHandles},
 		{"OpenRefusesNewerSchema", testOpenRefusesNewerSchema},
+		{"WindowedLeaderboardsMatchTheScan", testWindowedLeaderboardsMatchTheScan},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

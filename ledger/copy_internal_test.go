@@ -8,7 +8,7 @@ import (
 )
 
 // derivedTableNames are the tables that Rebuild recomputes from the chain.
-var derivedTableNames = []string{"scores", "totals", "payout_runs", "payouts", "polls", "poll_electors", "poll_votes"}
+var derivedTableNames = []string{"scores", "totals", "day_points", "payout_runs", "payouts", "polls", "poll_electors", "poll_votes"}
 
 // Copy must know every table: one it neither copies nor rebuilds would be
 // lost in a copy. A new table is added to workingState or to the derived.

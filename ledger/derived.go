@@ -33,6 +33,7 @@ type derived struct {
 func (l *Ledger) derivedTables() []derived {
 	return []derived{
 		{"reputation", l.checkReputation, l.rebuildReputation},
+		{"day_points", checkDayPoints, rebuildDayPoints}, // after reputation: it is rebuilt from scores
 		{"accounts", checkAccounts, rebuildAccounts},
 		{"colleges", checkCollegeColumn, rebuildCollegeColumn},
 		{"payouts", func(ctx context.Context, q queryer, _ *chainState) error { return checkPayouts(ctx, q) },

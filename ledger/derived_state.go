@@ -20,6 +20,7 @@ type chainState struct {
 	decay    decay           // the stored anchor and half-life weights are computed with
 	halfLife float64         // the configured half-life, seconds
 	rep      map[repKey]*repSum
+	days     map[dayKey]*daySum // day_points: the scores of each day and category
 
 	github  map[string]int64 // GitHub user id → member first credited under it
 	discord map[string]int64 // Discord user id → member a link entry attached it to
@@ -102,6 +103,7 @@ func (s *chainState) addScore(e Entry) {
 		sum.weight += w
 		sum.scale += max(w, -w)
 	}
+	s.addDay(e.Member, e.Category, at, e.Points)
 }
 
 // addGitHubAccount notes the GitHub account a pull request credit names

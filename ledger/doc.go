@@ -50,9 +50,11 @@
 // embedded SQL, one directory per engine, versioned by PRAGMA user_version
 // on SQLite and the docracy_schema table on PostgreSQL; a database from a
 // newer docracy, or one that is not a docracy database, is refused before
-// anything is written to it. Derived tables (scores, totals) are kept in
-// the same transaction as each append so that reputation and leaderboards
-// never rescan the ledger.
+// anything is written to it. Derived tables (scores, totals, day_points)
+// are kept in the same transaction as each append so that reputation and
+// leaderboards never rescan the ledger: a windowed leaderboard adds up one
+// day_points row per day and category, and the scores of the two partial
+// days at its edges.
 //
 // Every write transaction is the chain's only writer: within a process by
 // a mutex, across processes by SQLite's IMMEDIATE transactions or by a

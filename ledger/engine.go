@@ -24,6 +24,9 @@ type engine interface {
 	backup(ctx context.Context, db *sql.DB, path string) error
 	// afterCopy runs once Copy has inserted the working state.
 	afterCopy(ctx context.Context, tx *sql.Tx) error
+	// indexesOf names the indexes of table a bulk refill may drop and
+	// create again, with their definitions.
+	indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error)
 }
 
 // IsPostgres reports whether database names a PostgreSQL database (a
@@ -76,3 +79,23 @@ func (sqliteEngine) backup(ctx context.Context, db *sql.DB, path string) error {
 
 // afterCopy is nothing on SQLite, whose next rowid follows the largest.
 func (sqliteEngine) afterCopy(context.Context, *sql.Tx) error { return nil }
+
+// indexesOf maps the names of the indexes created on table to their
+// CREATE INDEX statements; those SQLite makes for a key have no statement
+// and are left alone.
+func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	indexes := map[string]string{}
+	for rows.Next() {
+		var name, definition string
+		if err := rows.Scan(&name, &definition); err != nil {
+			return nil, err
+		}
+		indexes[name] = definition
+	}
+	return indexes, rows.Err()
+}

@@ -210,7 +210,7 @@ func (l *Ledger) MemberByAccount(ctx context.Context, p Platform, externalID str
 // insensitive, as GitHub logins are).
 func (l *Ledger) MemberByLogin(ctx context.Context, p Platform, login string) (Member, error) {
 	var id int64
-	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE LIMIT 1",
+	err := l.db.QueryRowContext(ctx, "SELECT member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE ORDER BY external_id IS NULL LIMIT 1",
 		p, strings.TrimPrefix(login, "@")).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Member{}, fmt.Errorf("%s account %s: %w", p, login, ErrNotFound)

@@ -63,6 +63,12 @@ func (postgresEngine) setSchemaVersion(ctx context.Context, tx *sql.Tx, version 
 	return err
 }
 
+// indexesOf is none: PostgreSQL refills an indexed table well enough, and
+// dropping an index would lock the table's readers out until the commit.
+func (postgresEngine) indexesOf(context.Context, *sql.Tx, string) (map[string]string, error) {
+	return nil, nil
+}
+
 func (postgresEngine) backup(context.Context, *sql.DB, string) error { return ErrBackupUnsupported }
 
 // openPostgres opens the PostgreSQL database dsn names. The URL may carry

@@ -161,8 +161,9 @@ type Standing struct {
 
 // Leaderboard ranks members by the points they earned in the window (in the
 // category, if one is given), ties going to the lower member id. Windowed
-// boards read the time index of the counted entries; the all-time board
-// reads the running totals, one row per member.
+// boards add up whole days from day_points and the scores of the two
+// partial days at the window's edges; the all-time board reads the
+// running totals, one row per member.
 func (l *Ledger) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]Standing, error) {
 	if q.At.IsZero() {
 		q.At = l.now()
@@ -171,22 +172,7 @@ func (l *Ledger) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]Standin
 		q.Limit = 10
 	}
 	t := q.At.Unix()
-	var query string
-	var args []any
-	if d := q.Window.Duration(); d > 0 {
-		query = `SELECT member_id, sum(points) AS p FROM scores WHERE occurred_at > ? AND occurred_at <= ?`
-		args = []any{t - int64(d.Seconds()), t}
-		if q.Category != "" {
-			query += " AND category = ?"
-			args = append(args, q.Category)
-		}
-		query += " GROUP BY member_id HAVING sum(points) > 0 ORDER BY p DESC, member_id LIMIT ?"
-	} else {
-		query = "SELECT member_id, points FROM totals WHERE category = ? AND points > 0 ORDER BY points DESC, member_id LIMIT ?"
-		args = []any{q.Category}
-	}
-	args = append(args, q.Limit)
-	standings, err := l.standings(ctx, query, args...)
+	standings, err := l.ranked(ctx, q, t)
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard %s: %w", q.Window, err)
 	}
@@ -194,6 +180,19 @@ func (l *Ledger) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]Standin
 		return nil, fmt.Errorf("leaderboard %s: %w", q.Window, err)
 	}
 	return standings, nil
+}
+
+// ranked is the leaderboard's rows before names and reputations.
+func (l *Ledger) ranked(ctx context.Context, q LeaderboardQuery, t int64) ([]Standing, error) {
+	if d := q.Window.Duration(); d > 0 {
+		sums, err := l.windowPoints(ctx, q.Category, t-int64(d.Seconds()), t)
+		if err != nil {
+			return nil, err
+		}
+		return topStandings(sums, q.Limit), nil
+	}
+	return l.standings(ctx, "SELECT member_id, points FROM totals WHERE category = ? AND points > 0 ORDER BY points DESC, member_id LIMIT ?",
+		q.Category, q.Limit)
 }
 
 func (l *Ledger) standings(ctx context.Context, query string, args ...any) ([]Standing, error) {

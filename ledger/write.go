@@ -11,11 +11,13 @@ import (
 // writer is one write transaction. It tracks the chain head so that a batch
 // of appends is chained without re-reading it.
 type writer struct {
-	tx    *sql.Tx
-	head  Head
-	now   time.Time
-	decay decay
-	stmts map[string]*sql.Stmt
+	tx     *sql.Tx
+	head   Head
+	now    time.Time
+	decay  decay
+	stmts  map[string]*sql.Stmt
+	engine engine
+	batch  *scoreBatch // set by AppendBatch: scores and totals wait for the batch's end
 }
 
 // write runs fn in one write transaction, serialised with the other
@@ -37,7 +39,7 @@ func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) erro
 	if err := l.engine.lockWrites(ctx, tx); err != nil {
 		return err
 	}
-	w := &writer{tx: tx, now: l.now().UTC().Truncate(time.Second), stmts: map[string]*sql.Stmt{}}
+	w := &writer{tx: tx, now: l.now().UTC().Truncate(time.Second), stmts: map[string]*sql.Stmt{}, engine: l.engine}
 	defer w.close()
 	if w.head, err = readHead(ctx, tx); err != nil {
 		return err
@@ -193,26 +195,6 @@ func (l *Ledger) Append(ctx context.Context, n NewEntry) (e Entry, created bool,
 		return err
 	})
 	return e, created, err
-}
-
-// AppendBatch adds entries in one transaction, for backfills: all or none
-// are stored. Entries whose source_ref is already present are skipped; it
-// returns how many were created.
-func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, err error) {
-	err = l.write(ctx, func(w *writer) error {
-		created = 0
-		for i, n := range ns {
-			_, ok, err := w.append(ctx, n)
-			if err != nil {
-				return fmt.Errorf("entry %d: %w", i, err)
-			}
-			if ok {
-				created++
-			}
-		}
-		return nil
-	})
-	return created, err
 }
 
 // RevokeRequest asks to cancel an earlier credit or praise.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
@@ -25,13 +26,26 @@ import (
 // writes: the ledger is opened in place.
 func benchServer(b *testing.B) *httptest.Server {
 	b.Helper()
-	ctx := context.Background()
 	at := func() time.Time { return ledgertest.Large.At }
-	l, err := ledger.Open(ctx, ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: at})
+	return benchServerOf(b, benchLedger(b, at), at, 0)
+}
+
+// benchLedger opens the shared 1,000,000-entry ledger on the clock at.
+func benchLedger(b *testing.B, at func() time.Time) *ledger.Ledger {
+	b.Helper()
+	l, err := ledger.Open(context.Background(), ledgertest.Path(b, ledgertest.Large), ledger.Options{HalfLife: ledgertest.HalfLife, Now: at})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { l.Close() })
+	return l
+}
+
+// benchServerOf serves l as benchServer does, on the clock at, with a
+// dashboard keeping pageCache rendered pages (negative: none).
+func benchServerOf(b *testing.B, l *ledger.Ledger, at func() time.Time, pageCache int) *httptest.Server {
+	b.Helper()
+	ctx := context.Background()
 	bt := bot.New(l, ledgertest.Categories)
 	bt.Now = at
 	treasury := &bot.Treasury{Ledger: l, Now: at, Rules: bot.PayoutRules{
@@ -43,10 +57,9 @@ func benchServer(b *testing.B) *httptest.Server {
 		b.Fatalf("fixture does not verify: %+v", v)
 	}
 	d := &web.Dashboard{Records: bt, Payouts: treasury, Checker: checker, Categories: ledgertest.Categories,
-		HalfLife: ledgertest.HalfLife, Now: at}
+		HalfLife: ledgertest.HalfLife, Now: at, PageCacheSize: pageCache}
 	mux := http.NewServeMux()
-	bt.Routes(mux)
-	bt.PayoutRoutes(mux, treasury)
+	(&api.Server{Records: bt, Payouts: treasury}).Routes(mux)
 	d.Routes(mux)
 	m := web.NewHTTPMetrics(prometheus.NewRegistry())
 	srv := httptest.NewServer(web.SecureHeaders(m.Instrument(web.LimitBody(mux, 25<<20))))

@@ -55,27 +55,58 @@ type ledgerStatus struct {
 func (d *Dashboard) handleHome(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	board, err := d.Records.Leaderboard(ctx, bot.LeaderboardRequest{
-		Window: q.Get("window"), Category: q.Get("category"), Limit: leaderboardRows,
-	})
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
+	req := bot.LeaderboardRequest{Window: q.Get("window"), Category: q.Get("category"), Limit: leaderboardRows}
 	head, err := d.Records.Head(ctx)
 	if err != nil {
 		d.fail(w, r, fmt.Errorf("head: %w", err))
 		return
 	}
-	feed, err := d.feed(ctx, head)
+	render := func() ([]byte, error) { return d.renderHome(ctx, req, head) }
+	var body []byte
+	if key, ok := d.homeKey(req, head); ok && d.cache != nil {
+		// The render serves every request waiting for it: one leaving
+		// must not cancel it for the others.
+		ctx = context.WithoutCancel(ctx)
+		body, err = d.cache.load(key, render)
+	} else {
+		body, err = render()
+	}
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
+	writePage(w, http.StatusOK, body)
+}
+
+// homeKey names a front page by everything it is made of: the head (the
+// leaderboard, feed and payout runs follow from the entries up to it),
+// the window and category as the page reads them, the second the
+// leaderboard is as of (windows slide and reputations decay with the
+// clock), and the verification it shows. It is false for a query the
+// page would refuse, so that only pages that can exist are kept.
+func (d *Dashboard) homeKey(req bot.LeaderboardRequest, head ledger.Head) (string, bool) {
+	window, err := ledger.ParseWindow(req.Window)
+	if err != nil || req.Category != "" && !slices.Contains(d.Categories, req.Category) {
+		return "", false
+	}
+	status := d.ledgerStatus(head)
+	return fmt.Sprintf("%d %s %s %q %d %t %v", head.Seq, head.Hash, window, req.Category,
+		d.now().Unix(), status.Exists, status.Check), true
+}
+
+// renderHome reads and renders the front page as of head.
+func (d *Dashboard) renderHome(ctx context.Context, req bot.LeaderboardRequest, head ledger.Head) ([]byte, error) {
+	board, err := d.Records.Leaderboard(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	feed, err := d.feed(ctx, head)
+	if err != nil {
+		return nil, err
+	}
 	runs, err := d.Payouts.Runs(ctx)
 	if err != nil {
-		d.fail(w, r, fmt.Errorf("payout runs: %w", err))
-		return
+		return nil, fmt.Errorf("payout runs: %w", err)
 	}
 	page := homePage{
 		layout: layout{Title: "Leaderboard", Nav: "home"},
@@ -83,7 +114,7 @@ func (d *Dashboard) handleHome(w http.ResponseWriter, r *http.Request) {
 		Windows: d.windowChoices(board), Categories: d.categoryChoices(board),
 	}
 	page.Runs, page.MoreRuns = runs[:min(len(runs), payoutRuns)], len(runs) > payoutRuns
-	d.render(w, r, http.StatusOK, homeTemplate, page)
+	return d.execute(homeTemplate, page)
 }
 
 func (d *Dashboard) windowChoices(b bot.Leaderboard) []choice {

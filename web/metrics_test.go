@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/web"
 )
@@ -58,7 +59,7 @@ func TestInstrument(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := web.NewHTTPMetrics(reg)
 	mux := http.NewServeMux()
-	f.bot.Routes(mux)
+	(&api.Server{Records: f.bot}).Routes(mux)
 	f.dashboard.Routes(mux)
 	srv := httptest.NewServer(web.SecureHeaders(m.Instrument(mux)))
 	defer srv.Close()

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"math"
 	"net/http"
@@ -155,19 +156,33 @@ func formatScore(v float64) string {
 // render executes a page into memory first, so that a failing template
 // answers a clean 500 instead of half a page.
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
+	body, err := d.execute(t, data)
+	if err != nil {
+		d.logger().Error("render", "path", r.URL.Path, "template", t.Name(), "err", err)
+		status, body = http.StatusInternalServerError, []byte(internalErrorPage)
+	}
+	writePage(w, status, body)
+}
+
+// execute renders page t with data.
+func (d *Dashboard) execute(t *template.Template, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	t = d.zoned(t)
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		d.logger().Error("render", "path", r.URL.Path, "template", t.Name(), "err", err)
-		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(internalErrorPage)
+		return nil, fmt.Errorf("render %s: %w", t.Name(), err)
 	}
+	return buf.Bytes(), nil
+}
+
+// writePage sends a rendered page.
+func writePage(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages change with every entry: a browser may keep one but must ask.
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(status)
 	// A failed write means the visitor left.
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(body)
 }
 
 // errorPage says what went wrong, inside the site's frame.

@@ -24,6 +24,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -97,12 +98,21 @@ type Dashboard struct {
 	// Logger receives the errors a visitor only sees as "internal error".
 	Logger *slog.Logger
 
-	pages sync.Map // page name → *template.Template showing dates in Location
+	// PageCacheSize is how many rendered front pages are kept for the
+	// visitors who ask for the same page at the same second and head; 0
+	// means DefaultPageCacheSize, and a negative size keeps none.
+	PageCacheSize int
+
+	pages sync.Map   // page name → *template.Template showing dates in Location
+	cache *pageCache // nil when PageCacheSize is negative
 }
 
 // Routes registers the dashboard's pages on mux. The catch-all "/" answers
 // unknown paths with an HTML 404, so it must be the only one.
 func (d *Dashboard) Routes(mux *http.ServeMux) {
+	if d.PageCacheSize >= 0 {
+		d.cache = newPageCache(cmp.Or(d.PageCacheSize, DefaultPageCacheSize))
+	}
 	d.page(mux, "/{$}", d.handleHome)
 	d.page(mux, "/members/{id}", d.handleMember)
 	d.page(mux, "/payouts/{period}", d.handlePayout)
@@ -136,6 +146,14 @@ func (d *Dashboard) now() time.Time {
 		return time.Now()
 	}
 	return d.Now()
+}
+
+// CachedPages is how many rendered front pages the dashboard keeps.
+func (d *Dashboard) CachedPages() int {
+	if d.cache == nil {
+		return 0
+	}
+	return d.cache.len()
 }
 
 func (d *Dashboard) logger() *slog.Logger { return orDiscard(d.Logger) }

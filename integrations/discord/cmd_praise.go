@@ -27,6 +27,7 @@ func (r *Router) praise(ctx context.Context, q *request) (reply, error) {
 	}
 	e, created, err := r.Community.Praise(ctx, bot.PraiseRequest{
 		Giver: q.actor(), Member: "discord:" + target, Reason: reason, Ref: q.ref(), Source: source,
+		From: q.caller, To: m,
 	})
 	if err != nil {
 		return reply{}, err

@@ -176,6 +176,11 @@ type DigestPoster struct {
 	endpoint string // where the message is created
 	bucket   string // discordgo's rate-limit bucket for it
 	nonce    bool   // whether the endpoint honours enforce_nonce
+
+	// Chart draws the picture posted with a digest. The caller passes the
+	// digest package's renderer, so that this package depends on bot alone;
+	// without it the digest goes out as text.
+	Chart func(bot.Digest) ([]byte, error)
 }
 
 var _ bot.Poster = (*DigestPoster)(nil)
@@ -207,15 +212,9 @@ func (p *DigestPoster) PostDigest(ctx context.Context, d bot.Digest, nonce strin
 	if p.nonce {
 		msg.Nonce, msg.EnforceNonce = nonce, true
 	}
-	chart, err := d.Chart()
+	contentType, body, err := p.body(msg, d)
 	if err != nil {
 		return "", err
-	}
-	msg.Attachments = []digestAttachment{{ID: 0, Filename: chartFile}}
-	contentType, body, err := discordgo.MultipartBodyWithJSON(msg, []*discordgo.File{
-		{Name: chartFile, ContentType: "image/png", Reader: bytes.NewReader(chart)}})
-	if err != nil {
-		return "", fmt.Errorf("digest body: %w", err)
 	}
 	var created discordgo.Message
 	err = p.REST.call(ctx, "post digest", func(o ...discordgo.RequestOption) error {
@@ -226,4 +225,23 @@ func (p *DigestPoster) PostDigest(ctx context.Context, d bot.Digest, nonce strin
 		return json.Unmarshal(resp, &created)
 	})
 	return created.ID, err
+}
+
+// body is the multipart request that carries msg and, when p draws one,
+// the digest's chart.
+func (p *DigestPoster) body(msg DigestMessage, d bot.Digest) (string, []byte, error) {
+	var files []*discordgo.File
+	if p.Chart != nil {
+		chart, err := p.Chart(d)
+		if err != nil {
+			return "", nil, err
+		}
+		msg.Attachments = []digestAttachment{{ID: 0, Filename: chartFile}}
+		files = append(files, &discordgo.File{Name: chartFile, ContentType: "image/png", Reader: bytes.NewReader(chart)})
+	}
+	contentType, body, err := discordgo.MultipartBodyWithJSON(msg, files)
+	if err != nil {
+		return "", nil, fmt.Errorf("digest body: %w", err)
+	}
+	return contentType, body, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/docracy/docracy/digest"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -126,6 +127,7 @@ func TestDigestPosterRetries(t *testing.T) {
 			fake := discordtest.New(t)
 			fake.Fail(tt.failure)
 			poster := discord.ChannelPoster(newREST(t, fake, nil), "1234")
+			poster.Chart = digest.Chart
 			start := time.Now()
 			id, err := poster.PostDigest(context.Background(), sampleDigest(t), "digest-1")
 			if err != nil {

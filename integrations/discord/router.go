@@ -176,6 +176,10 @@ type request struct {
 	userID string   // the caller
 	name   string   // the caller's display name
 	roles  []string // the caller's role ids
+
+	// caller is the caller's member, resolved once before the command
+	// runs, so that a command passes it down rather than looking it up.
+	caller bot.Member
 }
 
 // actor names the caller in the entries they cause.
@@ -387,6 +391,7 @@ func (r *Router) run(ctx context.Context, q *request) (reply, error) {
 	if _, _, err := r.Bot.PlaceByRoles(ctx, m, q.roles); err != nil {
 		return reply{}, err
 	}
+	q.caller = m
 	return q.cmd.run(r, ctx, q)
 }
 

@@ -1,4 +1,4 @@
-package bot
+package digest
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/docracy/docracy/bot"
 )
 
 // The chart's size in pixels: wide enough for Discord to show it whole.
@@ -37,9 +39,9 @@ var chartFace = sync.OnceValues(func() (font.Face, error) {
 	return opentype.NewFace(f, &opentype.FaceOptions{Size: 14, DPI: 72, Hinting: font.HintingFull})
 })
 
-// Chart draws the top contributors' points as a horizontal bar chart, one
+// Chart draws d's top contributors' points as a horizontal bar chart, one
 // bar a member, and returns it as PNG.
-func (d Digest) Chart() ([]byte, error) {
+func Chart(d bot.Digest) ([]byte, error) {
 	face, err := chartFace()
 	if err != nil {
 		return nil, fmt.Errorf("chart font: %w", err)
@@ -53,7 +55,7 @@ func (d Digest) Chart() ([]byte, error) {
 	if len(d.Top) == 0 {
 		text("No contributions in this period.", 20, 80)
 	}
-	d.drawBars(img, text)
+	drawBars(img, d.Top, text)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
@@ -61,15 +63,15 @@ func (d Digest) Chart() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (d Digest) drawBars(img *image.RGBA, text func(string, int, int)) {
+func drawBars(img *image.RGBA, members []bot.DigestMember, text func(string, int, int)) {
 	const top, bottom, labelWidth, valueWidth = 50, 10, 200, 70
-	if len(d.Top) == 0 {
+	if len(members) == 0 {
 		return
 	}
-	row := min((ChartHeight-top-bottom)/len(d.Top), 36)
-	most := max(d.Top[0].Points, 1)
+	row := min((ChartHeight-top-bottom)/len(members), 36)
+	most := max(members[0].Points, 1)
 	span := ChartWidth - labelWidth - valueWidth - 40
-	for i, m := range d.Top {
+	for i, m := range members {
 		y := top + i*row
 		text(shorten(m.Name, 24), 20, y+row*2/3)
 		width := int(int64(span) * m.Points / most)

@@ -1,4 +1,4 @@
-package bot_test
+package api_test
 
 import (
 	"encoding/json"
@@ -29,8 +29,7 @@ func TestEntriesPaging(t *testing.T) {
 	for i := range total {
 		credit(t, b, "github:alice", 1, "code", time.Duration(i)*time.Minute)
 	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	var want []int64
 	for seq := int64(1); seq <= total; seq++ {
 		want = append(want, seq)
@@ -74,8 +73,7 @@ func TestAPIBoundaries(t *testing.T) {
 	for i := range 3 {
 		credit(t, b, fmt.Sprintf("github:m%d", i), int64(3-i), "code", time.Hour)
 	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	const (
 		limitEntries     = `{"error":"limit \"%s\": give a whole number from 1 to 1000"}`
 		limitLeaderboard = `{"error":"limit \"%s\": give a whole number from 1 to 100"}`
@@ -152,8 +150,7 @@ func TestLeaderboardLimit(t *testing.T) {
 	for i := range 5 {
 		credit(t, b, fmt.Sprintf("github:m%d", i), int64(10-i), "code", time.Hour)
 	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	for _, limit := range []int{1, 3, 5, 100} {
 		var lb bot.Leaderboard
 		decode(t, srv, fmt.Sprintf("/api/v1/leaderboard?limit=%d", limit), &lb)
@@ -171,12 +168,7 @@ func TestLeaderboardLimit(t *testing.T) {
 // TestPayoutAPIEmpty checks the payouts endpoints before any run is
 // closed, and their refusals.
 func TestPayoutAPIEmpty(t *testing.T) {
-	f := newTreasury(t, bot.Proportional, 0)
-	b := bot.New(f.ledger, []string{"code"})
-	mux := http.NewServeMux()
-	b.PayoutRoutes(mux, f.treasury)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := newPayouts(t).serve()
 	tests := []struct {
 		method, path string
 		status       int

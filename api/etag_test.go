@@ -1,4 +1,4 @@
-package bot_test
+package api_test
 
 import (
 	"io"
@@ -14,8 +14,7 @@ import (
 func TestHeadETag(t *testing.T) {
 	b, _ := newBot(t)
 	first := credit(t, b, "github:alice", 5, "code", time.Hour)
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	etag := `"` + first.Hash + `"`
 
 	tests := []struct {

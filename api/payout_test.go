@@ -1,30 +1,29 @@
-package bot_test
+package api_test
 
 import (
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/ledger"
 )
 
 func TestPayoutAPI(t *testing.T) {
-	f := newTreasury(t, bot.Proportional, 0)
-	f.credit("alice", 1, "2026-11-02 10:00")
-	f.credit("bob", 3, "2026-11-02 10:00")
-	if err := f.ledger.SetPayoutAddress(context.Background(), f.members["alice"], "secret-iban"); err != nil {
+	ctx := context.Background()
+	f := newPayouts(t)
+	alice := f.credit("alice", 1)
+	f.credit("bob", 3)
+	if err := f.ledger.SetPayoutAddress(ctx, alice, "secret-iban"); err != nil {
 		t.Fatal(err)
 	}
-	f.close("2026-11")
-	b := bot.New(f.ledger, []string{"code"})
-	mux := http.NewServeMux()
-	b.PayoutRoutes(mux, f.treasury)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	if _, err := f.treasury.Close(ctx, "2026-11", "cli:treasurer", ledger.SourceCLI); err != nil {
+		t.Fatal(err)
+	}
+	srv := f.serve()
 
 	tests := []struct {
 		path   string
@@ -57,7 +56,7 @@ func TestPayoutAPI(t *testing.T) {
 	if len(run.Allocations) != 2 || run.Allocations[0].Amount != "25.00" || run.Allocations[0].Seq == 0 {
 		t.Errorf("run = %+v", run)
 	}
-	if _, err := f.ledger.Entry(context.Background(), run.Allocations[0].Seq); err != nil {
+	if _, err := f.ledger.Entry(ctx, run.Allocations[0].Seq); err != nil {
 		t.Errorf("payout entry %d: %v", run.Allocations[0].Seq, err)
 	}
 }

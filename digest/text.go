@@ -1,13 +1,24 @@
-package bot
+// Package digest lays the weekly digest out for people: as plain text, for
+// the log when Discord is off and for docracy digest preview, and as a PNG
+// bar chart of the top contributors, which Discord shows in the digest's
+// embed and docracy digest preview --chart writes to a file. What is in a
+// digest is bot's business (bot.BuildDigest); how it reads is this
+// package's, so bot draws nothing.
+//
+// The Discord message itself, and its Markdown preview, are laid out by
+// integrations/discord: they are a Discord embed within Discord's limits.
+package digest
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/docracy/docracy/bot"
 )
 
-// Text lays the digest out as plain text: for the log when Discord is off,
-// and for docracy digest preview.
-func (d Digest) Text() string {
+// Text lays d out as plain text: for the log when Discord is off, and for
+// docracy digest preview.
+func Text(d bot.Digest) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "docracy digest, %s to %s\n", d.Start.Format("Mon 2 Jan 2006 15:04"), d.End.Format("Mon 2 Jan 2006 15:04 MST"))
 	if d.Entries == 0 {
@@ -27,7 +38,7 @@ func (d Digest) Text() string {
 	if len(d.Notable) > 0 {
 		b.WriteString("\nNotable contributions:\n")
 		for _, e := range d.Notable {
-			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, OneLine(e.Note), e.URL)
+			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, bot.OneLine(e.Note), e.URL)
 		}
 	}
 	writeTotals(&b, "By category", d.Categories)
@@ -35,13 +46,13 @@ func (d Digest) Text() string {
 	if p := d.Payout; p != nil {
 		fmt.Fprintf(&b, "\nPayout %s closed: %s %s shared among %s\n", p.Period, p.Budget, p.Currency, plural(p.Members, "member"))
 	}
-	writePolls(&b, "Polls opened", d.PollsOpened, DigestPoll.Closing)
-	writePolls(&b, "Polls closed", d.PollsClosed, DigestPoll.Result)
+	writePolls(&b, "Polls opened", d.PollsOpened, bot.DigestPoll.Closing)
+	writePolls(&b, "Polls closed", d.PollsClosed, bot.DigestPoll.Result)
 	fmt.Fprintf(&b, "\nLedger head: seq %d, hash %s\n", d.Head.Seq, d.Head.Hash)
 	return b.String()
 }
 
-func writeTotals(b *strings.Builder, title string, totals []DigestTotal) {
+func writeTotals(b *strings.Builder, title string, totals []bot.DigestTotal) {
 	if len(totals) == 0 {
 		return
 	}
@@ -52,20 +63,14 @@ func writeTotals(b *strings.Builder, title string, totals []DigestTotal) {
 	fmt.Fprintf(b, "%s: %s\n", title, strings.Join(parts, ", "))
 }
 
-func writePolls(b *strings.Builder, title string, polls []DigestPoll, status func(DigestPoll) string) {
+func writePolls(b *strings.Builder, title string, polls []bot.DigestPoll, status func(bot.DigestPoll) string) {
 	if len(polls) == 0 {
 		return
 	}
 	fmt.Fprintf(b, "\n%s:\n", title)
 	for _, p := range polls {
-		fmt.Fprintf(b, "  - %s “%s” (%s): %s\n", p.ID, OneLine(p.Question), p.Mode, status(p))
+		fmt.Fprintf(b, "  - %s “%s” (%s): %s\n", p.ID, bot.OneLine(p.Question), p.Mode, status(p))
 	}
-}
-
-// OneLine folds tabs and line breaks into single spaces, so that free text
-// (a note, a name, a question) keeps to its line and to its table column.
-func OneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // plural writes a count with its noun, in the plural when it is not 1.

@@ -1,4 +1,4 @@
-package bot_test
+package api_test
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
 	"github.com/google/go-cmp/cmp"
@@ -68,8 +70,7 @@ func TestAPI(t *testing.T) {
 	if err := l.SetPayoutAddress(context.Background(), 1, "FR7630001007941234567890185"); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 
 	list := func(es ...ledger.Entry) string { return marshal(t, es) }
 	alice := `{"id":1,"name":"alice","college":"","created_at":"2026-03-01T12:00:00Z",
@@ -156,8 +157,7 @@ func TestAPIEntryForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	_, _, body := get(t, srv, "GET", "/api/v1/entries")
 	var page struct{ Entries []json.RawMessage }
 	if err := json.Unmarshal(body, &page); err != nil {
@@ -175,8 +175,7 @@ func TestAPIEntryForm(t *testing.T) {
 
 func TestReadyzDown(t *testing.T) {
 	b, l := newBot(t)
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	l.Close()
 	status, _, body := get(t, srv, "GET", "/readyz")
 	if status != http.StatusServiceUnavailable {
@@ -195,8 +194,7 @@ func TestReadyzDown(t *testing.T) {
 func TestReadyzSaysTheRole(t *testing.T) {
 	b, _ := newBot(t)
 	role := "follower"
-	b.Role = func() string { return role }
-	srv := httptest.NewServer(b.Handler())
+	srv := httptest.NewServer((&api.Server{Records: b, Role: func() string { return role }}).Handler())
 	defer srv.Close()
 	for _, want := range []string{"follower", "leader"} {
 		role = want
@@ -217,13 +215,31 @@ func (failingLedger) Leaderboard(context.Context, ledger.LeaderboardQuery) ([]le
 func TestAPIInternalError(t *testing.T) {
 	b, l := newBot(t)
 	b.Ledger = failingLedger{l}
-	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
+	srv := serve(t, b)
 	status, _, body := get(t, srv, "GET", "/api/v1/leaderboard")
 	if status != http.StatusInternalServerError {
 		t.Errorf("status = %d, want 500", status)
 	}
 	if diff := cmp.Diff(jsonOf(t, []byte(`{"error":"internal error"}`)), jsonOf(t, body)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
+	}
+}
+
+// The API's member is in the college of their latest college entry.
+func TestAPIMemberCollege(t *testing.T) {
+	b, _ := newBot(t)
+	b.Colleges = []bot.College{{Name: "partners"}, {Name: "users", Roles: []string{"300"}}, {Name: "workers", Roles: []string{"100", "101"}}}
+	credit(t, b, "github:alice", 5, "code", time.Hour)
+	for _, c := range []string{"workers", "users"} {
+		r := bot.CollegeRequest{Member: "github:alice", College: c, Actor: "cli:test", Source: ledger.SourceCLI}
+		if _, _, err := b.SetCollege(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serve(t, b)
+	code, _, body := get(t, srv, "GET", "/api/v1/members/github:alice")
+	var m struct{ College string }
+	if err := json.Unmarshal(body, &m); code != 200 || err != nil || m.College != "users" {
+		t.Errorf("GET /api/v1/members/github:alice = %d %s", code, body)
 	}
 }
