@@ -26,6 +26,7 @@ import (
 
 	"github.com/docracy/docracy/bot"
 	ghint "github.com/docracy/docracy/integrations/github"
+	"github.com/docracy/docracy/internal/pgtest"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
@@ -40,12 +41,23 @@ import (
 // run: above 1, group commit more than pays for a webhook's work.
 func BenchmarkWebhook(b *testing.B) {
 	for _, clients := range []int{4, 16, 64} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchmarkWebhook(b, clients) })
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchmarkWebhook(b, ledgertest.OpenOptions(b, ledger.Options{HalfLife: ledgertest.HalfLife}), clients)
+		})
 	}
 }
 
-func benchmarkWebhook(b *testing.B, clients int) {
-	l := ledgertest.OpenOptions(b, ledger.Options{HalfLife: ledgertest.HalfLife})
+// BenchmarkWebhookPostgres is BenchmarkWebhook on a PostgreSQL ledger
+// (DOCRACY_TEST_POSTGRES, or CI=true), to set beside it in the same run.
+func BenchmarkWebhookPostgres(b *testing.B) {
+	for _, clients := range []int{4, 16, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchmarkWebhook(b, ledgertest.OpenPath(b, pgtest.DSN(b), ledger.Options{HalfLife: ledgertest.HalfLife}), clients)
+		})
+	}
+}
+
+func benchmarkWebhook(b *testing.B, l *ledger.Ledger, clients int) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // serve logs every webhook
 	g := bot.NewGitHub(l, defaultRules())
 	g.Logger = log

@@ -176,3 +176,23 @@ func OpenPath(tb testing.TB, path string, opts ledger.Options) *ledger.Ledger {
 	tb.Cleanup(func() { l.Close() })
 	return l
 }
+
+// CopyInto copies the fixture s into database, an empty ledger in any
+// engine (a file path or a postgres:// URL), for a benchmark that sets
+// the engines side by side on the same data, and closes it when the
+// benchmark ends.
+func CopyInto(tb testing.TB, s Spec, database string) *ledger.Ledger {
+	tb.Helper()
+	ctx := context.Background()
+	opts := ledger.Options{HalfLife: HalfLife, Now: func() time.Time { return s.At }}
+	src, err := ledger.Open(ctx, Path(tb, s), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer src.Close()
+	dst := OpenPath(tb, database, opts)
+	if _, err := ledger.Copy(ctx, dst, src, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}
