@@ -38,8 +38,12 @@ func (l *Ledger) derivedTables() []derived {
 		{"colleges", checkCollegeColumn, rebuildCollegeColumn},
 		{"payouts", func(ctx context.Context, q queryer, _ *chainState) error { return checkPayouts(ctx, q) },
 			func(ctx context.Context, w *writer, _ *chainState) error { return w.rebuildPayouts(ctx) }},
-		{"polls", func(ctx context.Context, _ queryer, _ *chainState) error { return l.CheckPolls(ctx) },
-			func(ctx context.Context, w *writer, _ *chainState) error { return w.rebuildPolls(ctx) }},
+		{"polls", func(ctx context.Context, _ queryer, s *chainState) error {
+			return l.checkPolls(ctx, s.polls, s.head.Seq)
+		},
+			func(ctx context.Context, w *writer, s *chainState) error {
+				return w.rebuildPolls(ctx, s.polls, s.head.Seq)
+			}},
 	}
 }
 

@@ -25,6 +25,7 @@ type chainState struct {
 	discord map[string]int64 // Discord user id → member a link entry attached it to
 	merged  map[int64]int64  // member → member a link merged it into
 	college map[int64]string // member → category of their latest college entry
+	polls   []Entry          // poll, vote and tally entries, in seq order
 }
 
 // repKey is a totals row: category "" is the member's total.
@@ -80,6 +81,8 @@ func (s *chainState) add(e Entry) {
 		s.addLink(e)
 	case KindCollege:
 		s.college[e.Member] = e.Category
+	case KindPoll, KindVote, KindTally:
+		s.polls = append(s.polls, e)
 	}
 }
 

@@ -235,3 +235,56 @@ func TestVerifyAllOnOlderLedgers(t *testing.T) {
 		t.Errorf("after rebuild: %v", err)
 	}
 }
+
+// Appends that land while VerifyAll runs are not differences: the chain
+// and every derived table are read in one snapshot, and the poll check,
+// which writes to roll back, takes the entries the snapshot missed.
+func TestVerifyAllWhileAppending(t *testing.T) {
+	d := newDerivedLedger(t)
+	ctx := context.Background()
+	poll := openPollEntry(t, d.l, ledger.PollByMember, "poll:during-verify").Seq
+	stop := make(chan struct{})
+	appended := make(chan int)
+	go func() {
+		n := 0
+		defer func() { appended <- n }()
+		for ; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var err error
+			switch n % 3 {
+			case 0:
+				_, err = vote(d.l, poll, []int64{d.alice, d.bob}[n%2], []string{"yes", "no"}[n/3%2])
+			case 1:
+				_, _, err = d.l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during-verify:", n), t0))
+			case 2:
+				_, _, err = d.l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
+					SourceRef: fmt.Sprint("poll:during-verify:", n), Data: pollData(t)}, ledger.PollByMember)
+			}
+			if err != nil {
+				t.Errorf("append %d: %v", n, err)
+				return
+			}
+		}
+	}()
+	for i := range 40 {
+		if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+			t.Errorf("verify %d while appending: %v", i, err)
+		}
+	}
+	close(stop)
+	if n := <-appended; n < 10 {
+		t.Fatalf("only %d appends ran during the verifies", n)
+	}
+}
+
+func pollData(t *testing.T) []byte {
+	data, err := ledger.NewData(map[string]any{"question": "Q?", "options": []string{"yes", "no"}, "mode": ledger.PollByMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
