@@ -53,7 +53,12 @@ func (l *Ledger) derivedTables() []derived {
 // *ChainError or a *DerivedError for the first problem. progress, when not
 // nil, is told how many entries have been verified so far.
 func (l *Ledger) VerifyAll(ctx context.Context, progress func(done int64)) (Head, int64, error) {
-	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := l.scanConn(ctx)
+	if err != nil {
+		return Head{}, 0, fmt.Errorf("verify: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Head{}, 0, fmt.Errorf("verify: %w", err)
 	}

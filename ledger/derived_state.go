@@ -80,7 +80,7 @@ func (s *chainState) add(e Entry) {
 	case KindLink:
 		s.addLink(e)
 	case KindCollege:
-		s.college[e.Member] = e.Category
+		s.college[e.Member] = strings.Clone(e.Category)
 	case KindPoll, KindVote, KindTally:
 		s.polls = append(s.polls, e)
 	}
@@ -96,6 +96,8 @@ func (s *chainState) addScore(e Entry) {
 		k := repKey{e.Member, c}
 		sum := s.rep[k]
 		if sum == nil {
+			// The entry's strings share its row: a key keeps a copy.
+			k.category = strings.Clone(c)
 			sum = &repSum{}
 			s.rep[k] = sum
 		}
@@ -122,7 +124,7 @@ func (s *chainState) addGitHubAccount(e Entry) {
 		return
 	}
 	if _, seen := s.github[id]; !seen {
-		s.github[id] = e.Member
+		s.github[strings.Clone(id)] = e.Member
 	}
 }
 
@@ -134,7 +136,7 @@ func (s *chainState) addLink(e Entry) {
 		return
 	}
 	if id, _, ok := strings.Cut(rest, ":github:"); ok && id != "" {
-		s.discord[id] = e.Member
+		s.discord[strings.Clone(id)] = e.Member
 	}
 	if m := mergeNote.FindAllStringSubmatch(e.Note, -1); len(m) > 0 {
 		last := m[len(m)-1]
