@@ -288,3 +288,36 @@ func pollData(t *testing.T) []byte {
 	}
 	return data
 }
+
+// The scores are read a range of members at a time: a difference is found
+// in any range, and so is a row of a member the chain never credited, below
+// or above every member it did.
+func TestVerifyAllFindsScoresInEveryRange(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "docracy.db")
+	l := openPath(t, path, ledger.Options{HalfLife: ledgerHalfLife})
+	var batch []ledger.NewEntry
+	for i := range 200 {
+		m := member(t, l, fmt.Sprint("member", i))
+		batch = append(batch, credit(m, 3, "code", fmt.Sprint("range:", i), t0))
+	}
+	if _, err := l.AppendBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ script, want string }{
+		{"UPDATE scores SET points = 7 WHERE member_id = 150",
+			"scores: member 150 category code: table says 1 entries (7 points), chain says 1 (3 points)"},
+		{"INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (9001, 100000, 'code', 1, 0)",
+			"scores: member 100000 category code: table says 1 entries (1 points), chain says 0 (0 points)"},
+		{"INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (9002, -5, 'doc', 1, 0)",
+			"scores: member -5 category doc: table says 1 entries (1 points), chain says 0 (0 points)"},
+	} {
+		tamper(t, path, "scores", c.script)
+		if _, _, err := l.VerifyAll(ctx, nil); err == nil || err.Error() != c.want {
+			t.Errorf("after %s: verify says %v, want %s", c.script, err, c.want)
+		}
+		if _, err := l.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
