@@ -2,9 +2,13 @@ package ledger_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -230,4 +234,129 @@ func BenchmarkRebuildScores(b *testing.B) {
 			b.ReportMetric(float64(b.N*ledgertest.Large.Entries)/b.Elapsed().Seconds(), "entries/s")
 		})
 	}
+}
+
+// BenchmarkVerifySpeedOfHashing sets verify beside SHA-256 over the same
+// bytes: the ledger exported once as JSON lines, as docracy export writes
+// it, then hashed whole ("sha256", the baseline); "scan" reads the rows
+// verify reads without checking anything, the bound the storage sets.
+// Verify and VerifyAll report their time as a multiple of the baseline's
+// and their allocations per entry.
+func BenchmarkVerifySpeedOfHashing(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	export := exportLines(b, l)
+	var baseline float64 // ns per sha256 pass
+	b.Run("sha256", func(b *testing.B) {
+		b.SetBytes(int64(len(export)))
+		b.ReportAllocs()
+		for range b.N {
+			sha256.Sum256(export)
+		}
+		baseline = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	runs := []struct {
+		name string
+		run  func() (int64, error)
+	}{
+		{"scan", func() (int64, error) { return ledger.ScanChainRows(ctx, l) }},
+		{"Verify", func() (int64, error) { _, n, err := l.Verify(ctx); return n, err }},
+		{"VerifyAll", func() (int64, error) { _, n, err := l.VerifyAll(ctx, nil); return n, err }},
+	}
+	for _, r := range runs {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range b.N {
+				if n, err := r.run(); err != nil || n != int64(ledgertest.Large.Entries) {
+					b.Fatalf("%d entries, %v", n, err)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			entries := float64(b.N) * float64(ledgertest.Large.Entries)
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/entries, "allocs/entry")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/entries, "B/entry")
+			if baseline > 0 {
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/baseline, "x-sha256")
+			}
+		})
+	}
+}
+
+// exportLines is the ledger in the export's JSON lines.
+func exportLines(b *testing.B, l *ledger.Ledger) []byte {
+	b.Helper()
+	var out []byte
+	err := l.Each(context.Background(), 0, func(e ledger.Entry) error {
+		line, err := e.MarshalJSON()
+		out = append(append(out, line...), '\n')
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkVerifyMemory reports how far the process grows over idle while
+// VerifyAll checks the 1M-entry ledger, as serve does at start-up: the
+// peak of the Go heap in use and of the resident set, sampled every
+// millisecond, above what they were before.
+func BenchmarkVerifyMemory(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	if residentBytes() == 0 {
+		b.Skip("no resident set size: /proc/self/statm is unreadable")
+	}
+	var heapPeak, rssPeak uint64
+	for range b.N {
+		runtime.GC()
+		idleHeap, idleRSS := heapInUse(), residentBytes()
+		stop := make(chan struct{})
+		sampled := make(chan [2]uint64)
+		go func() {
+			var peak [2]uint64
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				peak[0], peak[1] = max(peak[0], heapInUse()), max(peak[1], residentBytes())
+				select {
+				case <-stop:
+					sampled <- peak
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		if _, _, err := l.VerifyAll(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		close(stop)
+		peak := <-sampled
+		heapPeak = max(heapPeak, peak[0]-min(peak[0], idleHeap))
+		rssPeak = max(rssPeak, peak[1]-min(peak[1], idleRSS))
+	}
+	b.ReportMetric(float64(heapPeak)/(1<<20), "MB-heap-above-idle")
+	b.ReportMetric(float64(rssPeak)/(1<<20), "MB-RSS-above-idle")
+}
+
+func heapInUse() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64() + s[1].Value.Uint64()
+}
+
+// residentBytes is the process's resident set, from /proc/self/statm; 0
+// where that cannot be read.
+func residentBytes() uint64 {
+	statm, err := os.ReadFile("/proc/self/statm")
+	var size, resident uint64
+	if err != nil {
+		return 0
+	}
+	if _, err := fmt.Sscan(string(statm), &size, &resident); err != nil {
+		return 0
+	}
+	return resident * uint64(os.Getpagesize())
 }

@@ -83,6 +83,8 @@ func runContract(t *testing.T, b backend) {
 		{"DigestRecordedOnceAcrossHandles", testDigestRecordedOnceAcrossHandles},
 		{"OpenRefusesNewerSchema", testOpenRefusesNewerSchema},
 		{"WindowedLeaderboardsMatchTheScan", testWindowedLeaderboardsMatchTheScan},
+		{"VerifyAllWhileAppending", testVerifyAllWhileAppending},
+		{"VerifyAllFindsScoresInEveryRange", testVerifyAllFindsScoresInEveryRange},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

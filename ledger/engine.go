@@ -27,6 +27,9 @@ type engine interface {
 	// indexesOf names the indexes of table a bulk refill may drop and
 	// create again, with their definitions.
 	indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error)
+	// smallCache gives conn a page cache of scanCacheKiB for a pass over
+	// the whole ledger; restore gives it its usual one back.
+	smallCache(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
 }
 
 // IsPostgres reports whether database names a PostgreSQL database (a
@@ -98,4 +101,18 @@ func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string) (ma
 		indexes[name] = definition
 	}
 	return indexes, rows.Err()
+}
+
+func (sqliteEngine) smallCache(ctx context.Context, conn *sql.Conn) (func() error, error) {
+	var usual int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&usual); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", scanCacheKiB)); err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d", usual))
+		return err
+	}, nil
 }

@@ -69,6 +69,12 @@ func (postgresEngine) indexesOf(context.Context, *sql.Tx, string) (map[string]st
 	return nil, nil
 }
 
+// smallCache is nothing: PostgreSQL's buffers are the server's, shared by
+// every connection, and a sequential scan already uses a small ring of them.
+func (postgresEngine) smallCache(context.Context, *sql.Conn) (func() error, error) {
+	return func() error { return nil }, nil
+}
+
 func (postgresEngine) backup(context.Context, *sql.DB, string) error { return ErrBackupUnsupported }
 
 // openPostgres opens the PostgreSQL database dsn names. The URL may carry
