@@ -65,7 +65,7 @@ func runMemberWallet(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	masked, err := bot.NewCommunity(a.bot, a.ledger, praiseRules(a.cfg)).SetWallet(ctx, *member, *address)
+	masked, err := newCommunity(a.cfg, a.ledger, a.bot).SetWallet(ctx, *member, *address)
 	if err != nil {
 		return err
 	}

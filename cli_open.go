@@ -66,25 +66,9 @@ func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := bot.New(l, cfg.Scoring.Categories)
-	b.Colleges = colleges(cfg)
 	// One-shot commands speak on stdout; the log only carries trouble.
-	b.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &app{cfg: cfg, ledger: l, bot: b}, nil
-}
-
-// colleges are the configured colleges in name order, as the bot offers
-// them.
-func colleges(cfg *config.Config) []bot.College {
-	out := make([]bot.College, 0, len(cfg.Colleges))
-	for _, name := range cfg.CollegeNames() {
-		out = append(out, bot.College{Name: name, Roles: cfg.Colleges[name].Roles})
-	}
-	return out
-}
-
-func openLedger(ctx context.Context, cfg *config.Config) (*ledger.Ledger, error) {
-	return ledger.Open(ctx, cfg.Database, ledger.Options{HalfLife: cfg.Scoring.HalfLife()})
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &app{cfg: cfg, ledger: l, bot: newBot(cfg, l, log)}, nil
 }
 
 func (a *app) Close() error { return a.ledger.Close() }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -180,35 +179,6 @@ func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(
 		}
 	}
 	return fn(t)
-}
-
-// newTreasury wires the payouts configuration to the ledger.
-func newTreasury(cfg *config.Config, l *ledger.Ledger) (*bot.Treasury, error) {
-	rules, err := payoutRules(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &bot.Treasury{Ledger: l, Rules: rules, Now: time.Now}, nil
-}
-
-// payoutRules parses the payouts section; config has checked its syntax.
-// Periods follow the digest's time zone (CRON_TZ of digest.schedule).
-func payoutRules(cfg *config.Config) (bot.PayoutRules, error) {
-	p := cfg.Payouts
-	budget, err := ledger.ParseAmount(p.Budget, p.Decimals)
-	if err != nil {
-		return bot.PayoutRules{}, fmt.Errorf("config: payouts.budget: %w", err)
-	}
-	minAmount, err := ledger.ParseAmount(p.MinAmount, p.Decimals)
-	if err != nil {
-		return bot.PayoutRules{}, fmt.Errorf("config: payouts.min_amount: %w", err)
-	}
-	return bot.PayoutRules{
-		Currency: p.Currency, Decimals: p.Decimals, Period: bot.PeriodKind(p.Period), Budget: budget,
-		Policy: bot.Policy(p.Policy), MinAmount: minAmount, MaxSharePercent: p.MaxSharePercent,
-		ExcludeColleges: p.ExcludeColleges, ExcludeMembers: p.ExcludeMembers,
-		Location: cfg.Digest.Location(),
-	}, nil
 }
 
 func printRun(w io.Writer, run bot.Run) error {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -203,21 +202,4 @@ func withAssembly(ctx context.Context, e *env, f *flags, fn func(*bot.Assembly) 
 	}
 	defer a.Close()
 	return fn(newAssembly(a.cfg, a.ledger, a.bot))
-}
-
-// newAssembly wires the colleges of the configuration to the polls; a
-// configuration that gives no weights means equal weights.
-func newAssembly(cfg *config.Config, l *ledger.Ledger, b *bot.Bot) *bot.Assembly {
-	weights := map[string]int64{}
-	equal := true
-	for _, c := range cfg.Colleges {
-		equal = equal && c.Weight == 0
-	}
-	for name, c := range cfg.Colleges {
-		weights[name] = int64(c.Weight)
-		if equal {
-			weights[name] = 1
-		}
-	}
-	return &bot.Assembly{Ledger: l, Bot: b, Colleges: weights, Now: time.Now}
 }
