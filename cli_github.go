@@ -33,12 +33,9 @@ func runGitHub(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := f.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return backfill(ctx, e, a, *repo, from)
+	return f.withApp(ctx, e, true, func(a *app) error {
+		return backfill(ctx, e, a, *repo, from)
+	})
 }
 
 func parseSince(s string) (time.Time, error) {

@@ -31,28 +31,25 @@ func runLink(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	a, err := f.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if *email != "" {
-		return linkEmail(ctx, e, a, *member, *email)
-	}
-	c := newCommunity(a.cfg, a.ledger, a.bot)
-	l, err := c.ConfirmLink(ctx, bot.LinkRequest{Member: *member, GitHub: *login, Actor: actor(e), Source: ledger.SourceCLI})
-	if err != nil {
-		return err
-	}
-	if l.Status == bot.LinkAlready {
-		fmt.Fprintf(e.stderr, "%s and github:%s already belong to member %d: nothing added\n", *member, l.GitHub, l.Member.ID)
+	return f.withApp(ctx, e, true, func(a *app) error {
+		if *email != "" {
+			return linkEmail(ctx, e, a, *member, *email)
+		}
+		c := newCommunity(a.cfg, a.ledger, a.bot)
+		l, err := c.ConfirmLink(ctx, bot.LinkRequest{Member: *member, GitHub: *login, Actor: actor(e), Source: ledger.SourceCLI})
+		if err != nil {
+			return err
+		}
+		if l.Status == bot.LinkAlready {
+			fmt.Fprintf(e.stderr, "%s and github:%s already belong to member %d: nothing added\n", *member, l.GitHub, l.Member.ID)
+			return nil
+		}
+		fmt.Fprintln(e.stdout, l.Entry.Seq)
+		if l.Merged != 0 {
+			fmt.Fprintf(e.stderr, "member %d merged into member %d: %d entries carried over\n", l.Merged, l.Member.ID, l.Carried)
+		}
 		return nil
-	}
-	fmt.Fprintln(e.stdout, l.Entry.Seq)
-	if l.Merged != 0 {
-		fmt.Fprintf(e.stderr, "member %d merged into member %d: %d entries carried over\n", l.Merged, l.Member.ID, l.Carried)
-	}
-	return nil
+	})
 }
 
 // linkEmail attaches a commit e-mail address to a member.

@@ -73,12 +73,32 @@ func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
 
 func (a *app) Close() error { return a.ledger.Close() }
 
+// withApp opens the ledger, as open does, runs fn on it and closes it.
+func (f *flags) withApp(ctx context.Context, e *env, create bool, fn func(*app) error) error {
+	a, err := f.open(ctx, e, create)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 // actor names who runs a CLI command in the entries it writes.
 func actor(e *env) string {
 	if user, ok := e.getenv("USER"); ok && user != "" {
 		return "cli:" + user
 	}
 	return "cli:unknown"
+}
+
+// printSeq prints the seq of the entry a command wrote. When a retry finds
+// it written already, stderr says so, in already's words.
+func printSeq(e *env, seq int64, created bool, already string, args ...any) error {
+	if !created {
+		fmt.Fprintf(e.stderr, already+": nothing added\n", args...)
+	}
+	fmt.Fprintln(e.stdout, seq)
+	return nil
 }
 
 // writeJSON prints v on one line. <, > and & stay as they are, so that
