@@ -17,7 +17,8 @@ type Metrics struct {
 	retries      *prometheus.CounterVec
 }
 
-// NewMetrics registers the integration's metrics on reg.
+// NewMetrics registers the integration's metrics on reg; a nil reg
+// registers them nowhere.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
 	m := &Metrics{
