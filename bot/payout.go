@@ -45,7 +45,7 @@ type PayoutLedger interface {
 	LifetimePoints(ctx context.Context, end time.Time) (map[int64]int64, error)
 	ReputationsAt(ctx context.Context, at time.Time) (map[int64]float64, error)
 	PaidTotals(ctx context.Context, currency string, decimals int) (map[int64]*big.Int, error)
-	ClosePayout(ctx context.Context, run ledger.PayoutRun, source ledger.Source) (ledger.PayoutRun, error)
+	ClosePayoutIf(ctx context.Context, run ledger.PayoutRun, source ledger.Source, admit func(standing []ledger.PayoutRun) error) (ledger.PayoutRun, error)
 	PayoutRun(ctx context.Context, period string) (ledger.PayoutRun, error)
 	PayoutRuns(ctx context.Context) ([]ledger.PayoutRun, error)
 	ReopenPayout(ctx context.Context, r ledger.ReopenRequest) (ledger.PayoutRun, error)
@@ -150,7 +150,11 @@ func (t *Treasury) Close(ctx context.Context, period, actor string, source ledge
 	} else if err != nil {
 		return Run{}, err
 	}
-	_, err = t.Ledger.ClosePayout(ctx, t.ledgerRun(run, actor), source)
+	// Checked again where the run is written: a close of an overlapping
+	// period may have been written since payable looked.
+	_, err = t.Ledger.ClosePayoutIf(ctx, t.ledgerRun(run, actor), source, func(standing []ledger.PayoutRun) error {
+		return t.overlaps(p, standing)
+	})
 	if errors.Is(err, ledger.ErrPeriodClosed) {
 		return Run{}, conflictf("period", "period %s is already closed: see docracy payout export --period %s", p.Name, p.Name)
 	} else if err != nil {

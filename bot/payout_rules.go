@@ -35,6 +35,11 @@ func (t *Treasury) overlapping(ctx context.Context, p Period) error {
 	if err != nil {
 		return fmt.Errorf("payout runs: %w", err)
 	}
+	return t.overlaps(p, runs)
+}
+
+// overlaps refuses p if it shares any time with one of runs that stands.
+func (t *Treasury) overlaps(p Period, runs []ledger.PayoutRun) error {
 	for _, r := range runs {
 		if r.Reopened != nil || r.Period == p.Name {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,4 +153,56 @@ func TestDefaultsPayTheTopOfALargeCooperative(t *testing.T) {
 		}
 	}
 	t.Logf("%d members paid, %d below min, %s re-split", len(run.Allocations), run.BelowMin, run.Resplit)
+}
+
+// closeTogether is a ledger whose closes wait for each other: both closes
+// have passed every check made before the write when either writes.
+type closeTogether struct {
+	*ledger.Ledger
+	arrived *sync.WaitGroup
+}
+
+func (l closeTogether) ClosePayoutIf(ctx context.Context, run ledger.PayoutRun, source ledger.Source,
+	admit func([]ledger.PayoutRun) error) (ledger.PayoutRun, error) {
+	l.arrived.Done()
+	l.arrived.Wait()
+	return l.Ledger.ClosePayoutIf(ctx, run, source, admit)
+}
+
+// TestOverlappingClosesAtOnce: a month and a week inside it closed at the
+// same time, by two processes with their own ledger handles (payouts.period
+// changed between them), pay that week once: one close stands, the other
+// is refused for the overlap.
+func TestOverlappingClosesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newTreasury(t, bot.Proportional, 0)
+	f.credit("alice", 10, "2026-11-24 10:00")
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	monthly := *f.treasury
+	monthly.Ledger = closeTogether{f.ledger, &arrived}
+	weekly := monthly
+	weekly.Rules.Period = bot.Weekly
+	weekly.Ledger = closeTogether{ledgertest.OpenPath(t, f.ledger.Path(), ledger.Options{Now: f.treasury.Now}), &arrived}
+	errs := make(chan error, 2)
+	for _, c := range []struct {
+		t      *bot.Treasury
+		period string
+	}{{&monthly, "2026-11"}, {&weekly, "2026-W48"}} {
+		go func() {
+			_, err := c.t.Close(ctx, c.period, "cli:t", ledger.SourceCLI)
+			errs <- err
+		}()
+	}
+	var refusals int
+	for range 2 {
+		if err := <-errs; err != nil {
+			refused(t, "the second close", err, "overlaps")
+			refusals++
+		}
+	}
+	runs, err := f.ledger.PayoutRuns(ctx)
+	if err != nil || len(runs) != 1 || refusals != 1 {
+		t.Fatalf("%d runs (%v) after two overlapping closes at once, %d refused; want one run", len(runs), err, refusals)
+	}
 }

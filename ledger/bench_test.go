@@ -2,8 +2,14 @@ package ledger_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,36 +53,111 @@ func BenchmarkAppend(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
 
-// BenchmarkAppendBatch appends batches of 1,000 entries to the 1M-entry
-// ledger. "spread" gives each entry of a batch another member: every entry
-// updates index pages of its own, the worst case. "backfill" is shaped like
-// a repository's history: 50 contributors, in the order the work happened.
+// BenchmarkAppendBatch appends batches to the 1M-entry ledger. "spread"
+// gives each entry of a batch another member: every entry updates index
+// pages of its own, the worst case. "backfill" is shaped like a
+// repository's history: 50 contributors, in the order the work happened.
+// Each shape runs three ways on one copy of the fixture, in the same run:
+// "each" sends every entry through the single-append path (AppendBatch
+// before batches wrote their derived rows together), "batch" is
+// AppendBatch, and "bare" is the storage limit: the same rows inserted
+// into the entries table alone, one transaction per batch, nothing
+// derived.
 func BenchmarkAppendBatch(b *testing.B) {
 	shapes := []struct {
 		name    string
 		members int
 	}{{"spread", 1000}, {"backfill", 50}}
 	for _, shape := range shapes {
-		b.Run(shape.name, func(b *testing.B) {
-			l := benchCopy(b)
-			ctx := context.Background()
-			const size = 1000
+		for _, size := range []int{1000, 10_000} {
+			b.Run(fmt.Sprintf("%s/size=%d", shape.name, size), func(b *testing.B) {
+				benchmarkAppendBatch(b, shape.members, size)
+			})
+		}
+	}
+}
+
+func benchmarkAppendBatch(b *testing.B, members, size int) {
+	l := ledgertest.Copy(b, ledgertest.Large)
+	bare := openBare(b, l.Path())
+	ways := []struct {
+		name   string
+		append func(ctx context.Context, batch []ledger.NewEntry) error
+	}{
+		{"each", func(ctx context.Context, batch []ledger.NewEntry) error {
+			_, err := l.AppendEach(ctx, batch)
+			return err
+		}},
+		{"batch", func(ctx context.Context, batch []ledger.NewEntry) error {
+			_, err := l.AppendBatch(ctx, batch)
+			return err
+		}},
+		{"bare", func(ctx context.Context, batch []ledger.NewEntry) error { return bareInsert(ctx, bare, batch) }},
+	}
+	round := 0 // source_refs stay unique across the ways and the runs of each
+	for _, way := range ways {
+		b.Run(way.name, func(b *testing.B) {
 			batch := make([]ledger.NewEntry, size)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
+				round++
 				for j := range batch {
-					member := 1 + int64(j%shape.members*(benchMembers/shape.members))
-					at := t0.Add(time.Duration(i*size+j) * time.Second)
-					batch[j] = credit(member, 5, benchCategories[j%len(benchCategories)], fmt.Sprintf("batch:%d:%d", i, j), at)
+					member := 1 + int64(j%members*(benchMembers/members))
+					at := t0.Add(time.Duration(i*size+j-b.N*size) * time.Second) // history, oldest first
+					batch[j] = credit(member, 5, benchCategories[j%len(benchCategories)], fmt.Sprintf("batch:%d:%d", round, j), at)
 				}
-				if _, err := l.AppendBatch(ctx, batch); err != nil {
+				if err := way.append(context.Background(), batch); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "entries/s")
 		})
 	}
+}
+
+// openBare opens the ledger file at path as a plain database, with the
+// ledger's settings and one connection, whose page cache stays warm
+// across batches as the ledger's does.
+func openBare(b *testing.B, path string) *sql.DB {
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// bareInsert inserts the rows of batch into the entries table in one
+// transaction, with the ledger's durability settings and a prepared
+// statement: no chain, no derived table. The hashes are placeholders of
+// the real length.
+func bareInsert(ctx context.Context, db *sql.DB, batch []ledger.NewEntry) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT max(seq) FROM entries").Scan(&seq); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
+		recorded_at, source, source_ref, actor, note, url, prev_hash, hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	hash := strings.Repeat("0", 64)
+	for _, n := range batch {
+		seq++
+		if _, err := stmt.ExecContext(ctx, seq, ledger.EntryID(seq), n.Kind, n.Member, n.Category, n.Points, n.OccurredAt.Unix(),
+			t0.Unix(), n.Source, n.SourceRef, n.Actor, n.Note, n.URL, hash, hash); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 func BenchmarkReputation(b *testing.B) {
@@ -133,4 +214,149 @@ func BenchmarkVerifyAll(b *testing.B) {
 			b.Fatalf("%d entries, %v", n, err)
 		}
 	}
+}
+
+// BenchmarkRebuildScores recomputes scores and totals of the 1M-entry
+// ledger as Rebuild does, dropping the indexes of scores and building them
+// again after ("dropped"), and with the indexes kept in place ("kept"),
+// on one copy of the fixture, in the same run.
+func BenchmarkRebuildScores(b *testing.B) {
+	l := ledgertest.Copy(b, ledgertest.Large)
+	for _, keep := range []bool{true, false} {
+		name := map[bool]string{true: "kept", false: "dropped"}[keep]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if err := l.RebuildScores(context.Background(), keep); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*ledgertest.Large.Entries)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkVerifySpeedOfHashing sets verify beside SHA-256 over the same
+// bytes: the ledger exported once as JSON lines, as docracy export writes
+// it, then hashed whole ("sha256", the baseline); "scan" reads the rows
+// verify reads without checking anything, the bound the storage sets.
+// Verify and VerifyAll report their time as a multiple of the baseline's
+// and their allocations per entry.
+func BenchmarkVerifySpeedOfHashing(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	export := exportLines(b, l)
+	var baseline float64 // ns per sha256 pass
+	b.Run("sha256", func(b *testing.B) {
+		b.SetBytes(int64(len(export)))
+		b.ReportAllocs()
+		for range b.N {
+			sha256.Sum256(export)
+		}
+		baseline = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	runs := []struct {
+		name string
+		run  func() (int64, error)
+	}{
+		{"scan", func() (int64, error) { return ledger.ScanChainRows(ctx, l) }},
+		{"Verify", func() (int64, error) { _, n, err := l.Verify(ctx); return n, err }},
+		{"VerifyAll", func() (int64, error) { _, n, err := l.VerifyAll(ctx, nil); return n, err }},
+	}
+	for _, r := range runs {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range b.N {
+				if n, err := r.run(); err != nil || n != int64(ledgertest.Large.Entries) {
+					b.Fatalf("%d entries, %v", n, err)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			entries := float64(b.N) * float64(ledgertest.Large.Entries)
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/entries, "allocs/entry")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/entries, "B/entry")
+			if baseline > 0 {
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/baseline, "x-sha256")
+			}
+		})
+	}
+}
+
+// exportLines is the ledger in the export's JSON lines.
+func exportLines(b *testing.B, l *ledger.Ledger) []byte {
+	b.Helper()
+	var out []byte
+	err := l.Each(context.Background(), 0, func(e ledger.Entry) error {
+		line, err := e.MarshalJSON()
+		out = append(append(out, line...), '\n')
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkVerifyMemory reports how far the process grows over idle while
+// VerifyAll checks the 1M-entry ledger, as serve does at start-up: the
+// peak of the Go heap in use and of the resident set, sampled every
+// millisecond, above what they were before.
+func BenchmarkVerifyMemory(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	if residentBytes() == 0 {
+		b.Skip("no resident set size: /proc/self/statm is unreadable")
+	}
+	var heapPeak, rssPeak uint64
+	for range b.N {
+		runtime.GC()
+		idleHeap, idleRSS := heapInUse(), residentBytes()
+		stop := make(chan struct{})
+		sampled := make(chan [2]uint64)
+		go func() {
+			var peak [2]uint64
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				peak[0], peak[1] = max(peak[0], heapInUse()), max(peak[1], residentBytes())
+				select {
+				case <-stop:
+					sampled <- peak
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		if _, _, err := l.VerifyAll(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		close(stop)
+		peak := <-sampled
+		heapPeak = max(heapPeak, peak[0]-min(peak[0], idleHeap))
+		rssPeak = max(rssPeak, peak[1]-min(peak[1], idleRSS))
+	}
+	b.ReportMetric(float64(heapPeak)/(1<<20), "MB-heap-above-idle")
+	b.ReportMetric(float64(rssPeak)/(1<<20), "MB-RSS-above-idle")
+}
+
+func heapInUse() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64() + s[1].Value.Uint64()
+}
+
+// residentBytes is the process's resident set, from /proc/self/statm; 0
+// where that cannot be read.
+func residentBytes() uint64 {
+	statm, err := os.ReadFile("/proc/self/statm")
+	var size, resident uint64
+	if err != nil {
+		return 0
+	}
+	if _, err := fmt.Sscan(string(statm), &size, &resident); err != nil {
+		return 0
+	}
+	return resident * uint64(os.Getpagesize())
 }

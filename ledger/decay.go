@@ -145,6 +145,10 @@ func (w *writer) rebase(ctx context.Context, at int64) error {
 	if w.decay.exponent(at) <= maxExponent {
 		return nil
 	}
+	// Weights held by a batch were computed from the old anchor.
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
 	d := decay{anchor: at, halfLife: w.decay.halfLife}
 	factor := math.Exp2(-w.decay.exponent(at))
 	if err := w.exec(ctx, "UPDATE totals SET weight = weight * ?", factor); err != nil {
@@ -163,6 +167,10 @@ func (w *writer) addScore(ctx context.Context, e Entry) error {
 	at := e.scoredAt()
 	if err := w.rebase(ctx, at); err != nil {
 		return err
+	}
+	if w.batch != nil {
+		w.batch.add(e, at, w.decay.weight(e.Points, at))
+		return nil
 	}
 	err := w.exec(ctx, "INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (?, ?, ?, ?, ?)",
 		e.Seq, e.Member, e.Category, e.Points, at)
@@ -241,8 +249,16 @@ const rebuildTotals = `INSERT INTO totals (category, member_id, points, weight)
 	UNION ALL SELECT '', member_id, sum(points), 0 FROM scores GROUP BY member_id`
 
 // rebuild replaces the derived tables with what the entries say, weighed
-// from a fresh anchor at now.
+// from a fresh anchor at now. The indexes of scores are dropped while it
+// is refilled and built again after: building an index from a million
+// rows sorts them once, where keeping it up to date inserts each at a
+// random place.
 func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
+	return w.withoutIndexes(ctx, "scores", func() error { return w.refill(ctx, halfLife) })
+}
+
+// refill is rebuild with the indexes left in place.
+func (w *writer) refill(ctx context.Context, halfLife float64) error {
 	steps := []struct {
 		query string
 		args  []any

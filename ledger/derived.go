@@ -39,8 +39,12 @@ func (l *Ledger) derivedTables() []derived {
 		{"colleges", checkCollegeColumn, rebuildCollegeColumn},
 		{"payouts", func(ctx context.Context, q queryer, _ *chainState) error { return checkPayouts(ctx, q) },
 			func(ctx context.Context, w *writer, _ *chainState) error { return w.rebuildPayouts(ctx) }},
-		{"polls", func(ctx context.Context, _ queryer, _ *chainState) error { return l.CheckPolls(ctx) },
-			func(ctx context.Context, w *writer, _ *chainState) error { return w.rebuildPolls(ctx) }},
+		{"polls", func(ctx context.Context, _ queryer, s *chainState) error {
+			return l.checkPolls(ctx, s.polls, s.head.Seq)
+		},
+			func(ctx context.Context, w *writer, s *chainState) error {
+				return w.rebuildPolls(ctx, s.polls, s.head.Seq)
+			}},
 	}
 }
 
@@ -50,7 +54,12 @@ func (l *Ledger) derivedTables() []derived {
 // *ChainError or a *DerivedError for the first problem. progress, when not
 // nil, is told how many entries have been verified so far.
 func (l *Ledger) VerifyAll(ctx context.Context, progress func(done int64)) (Head, int64, error) {
-	tx, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := l.scanConn(ctx)
+	if err != nil {
+		return Head{}, 0, fmt.Errorf("verify: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Head{}, 0, fmt.Errorf("verify: %w", err)
 	}

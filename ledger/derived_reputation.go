@@ -43,14 +43,7 @@ func sortedKeys[V any](m map[repKey]V) []repKey {
 }
 
 func checkScores(ctx context.Context, q queryer, s *chainState) error {
-	table := map[repKey]*repSum{}
-	err := eachRowOf(ctx, q, func(row scanner) error {
-		var k repKey
-		sum := &repSum{}
-		err := row.Scan(&k.member, &k.category, &sum.entries, &sum.points, &sum.at)
-		table[k] = sum
-		return err
-	}, "SELECT member_id, category, count(*), sum(points), sum(occurred_at) FROM scores GROUP BY member_id, category")
+	table, err := scoreSums(ctx, q, s)
 	if err != nil {
 		return fmt.Errorf("verify scores: %w", err)
 	}
@@ -79,6 +72,58 @@ func checkScores(ctx context.Context, q queryer, s *chainState) error {
 		}
 	}
 	return nil
+}
+
+// scoreSums reads the scores table's sums by member and category, a range
+// of members at a time. No index starts with both, so one GROUP BY over
+// the table sorts all its rows, on disk; a range of the member index
+// sorts a few thousand rows in memory. The ranges cover every member id,
+// the chain's and any other.
+func scoreSums(ctx context.Context, q queryer, s *chainState) (map[repKey]*repSum, error) {
+	const query = "SELECT member_id, category, count(*), sum(points), sum(occurred_at) FROM scores WHERE "
+	bounds := memberBounds(s, 64)
+	table := map[repKey]*repSum{}
+	read := func(row scanner) error {
+		var k repKey
+		sum := &repSum{}
+		err := row.Scan(&k.member, &k.category, &sum.entries, &sum.points, &sum.at)
+		table[k] = sum
+		return err
+	}
+	for i := 0; i <= len(bounds); i++ {
+		where, args := "member_id > ? AND member_id <= ?", []any{}
+		switch {
+		case len(bounds) == 0:
+			where = "1 = 1"
+		case i == 0:
+			where, args = "member_id <= ?", []any{bounds[0]}
+		case i == len(bounds):
+			where, args = "member_id > ?", []any{bounds[i-1]}
+		default:
+			args = []any{bounds[i-1], bounds[i]}
+		}
+		if err := eachRowOf(ctx, q, read, query+where+" GROUP BY member_id, category", args...); err != nil {
+			return nil, err
+		}
+	}
+	return table, nil
+}
+
+// memberBounds splits the chain's members, in id order, into ranges of n:
+// the last member of each range but the last.
+func memberBounds(s *chainState, n int) []int64 {
+	var members []int64
+	for k := range s.rep {
+		if k.category == "" {
+			members = append(members, k.member)
+		}
+	}
+	slices.Sort(members)
+	var bounds []int64
+	for i := n - 1; i < len(members)-1; i += n {
+		bounds = append(bounds, members[i])
+	}
+	return bounds
 }
 
 // totalRow is a totals row as stored.

@@ -26,6 +26,7 @@ type chainState struct {
 	discord map[string]int64 // Discord user id → member a link entry attached it to
 	merged  map[int64]int64  // member → member a link merged it into
 	college map[int64]string // member → category of their latest college entry
+	polls   []Entry          // poll, vote and tally entries, in seq order
 }
 
 // repKey is a totals row: category "" is the member's total.
@@ -80,7 +81,9 @@ func (s *chainState) add(e Entry) {
 	case KindLink:
 		s.addLink(e)
 	case KindCollege:
-		s.college[e.Member] = e.Category
+		s.college[e.Member] = strings.Clone(e.Category)
+	case KindPoll, KindVote, KindTally:
+		s.polls = append(s.polls, e)
 	}
 }
 
@@ -94,6 +97,8 @@ func (s *chainState) addScore(e Entry) {
 		k := repKey{e.Member, c}
 		sum := s.rep[k]
 		if sum == nil {
+			// The entry's strings share its row: a key keeps a copy.
+			k.category = strings.Clone(c)
 			sum = &repSum{}
 			s.rep[k] = sum
 		}
@@ -121,7 +126,7 @@ func (s *chainState) addGitHubAccount(e Entry) {
 		return
 	}
 	if _, seen := s.github[id]; !seen {
-		s.github[id] = e.Member
+		s.github[strings.Clone(id)] = e.Member
 	}
 }
 
@@ -133,7 +138,7 @@ func (s *chainState) addLink(e Entry) {
 		return
 	}
 	if id, _, ok := strings.Cut(rest, ":github:"); ok && id != "" {
-		s.discord[id] = e.Member
+		s.discord[strings.Clone(id)] = e.Member
 	}
 	if m := mergeNote.FindAllStringSubmatch(e.Note, -1); len(m) > 0 {
 		last := m[len(m)-1]

@@ -235,3 +235,89 @@ func TestVerifyAllOnOlderLedgers(t *testing.T) {
 		t.Errorf("after rebuild: %v", err)
 	}
 }
+
+// Appends that land while VerifyAll runs are not differences: the chain
+// and every derived table are read in one snapshot, and the poll check,
+// which writes to roll back, takes the entries the snapshot missed.
+func TestVerifyAllWhileAppending(t *testing.T) {
+	d := newDerivedLedger(t)
+	ctx := context.Background()
+	poll := openPollEntry(t, d.l, ledger.PollByMember, "poll:during-verify").Seq
+	stop := make(chan struct{})
+	appended := make(chan int)
+	go func() {
+		n := 0
+		defer func() { appended <- n }()
+		for ; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var err error
+			switch n % 3 {
+			case 0:
+				_, err = vote(d.l, poll, []int64{d.alice, d.bob}[n%2], []string{"yes", "no"}[n/3%2])
+			case 1:
+				_, _, err = d.l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during-verify:", n), t0))
+			case 2:
+				_, _, err = d.l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
+					SourceRef: fmt.Sprint("poll:during-verify:", n), Data: pollData(t)}, ledger.PollByMember)
+			}
+			if err != nil {
+				t.Errorf("append %d: %v", n, err)
+				return
+			}
+		}
+	}()
+	for i := range 40 {
+		if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+			t.Errorf("verify %d while appending: %v", i, err)
+		}
+	}
+	close(stop)
+	if n := <-appended; n < 10 {
+		t.Fatalf("only %d appends ran during the verifies", n)
+	}
+}
+
+func pollData(t *testing.T) []byte {
+	data, err := ledger.NewData(map[string]any{"question": "Q?", "options": []string{"yes", "no"}, "mode": ledger.PollByMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// The scores are read a range of members at a time: a difference is found
+// in any range, and so is a row of a member the chain never credited, below
+// or above every member it did.
+func TestVerifyAllFindsScoresInEveryRange(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "docracy.db")
+	l := openPath(t, path, ledger.Options{HalfLife: ledgerHalfLife})
+	var batch []ledger.NewEntry
+	for i := range 200 {
+		m := member(t, l, fmt.Sprint("member", i))
+		batch = append(batch, credit(m, 3, "code", fmt.Sprint("range:", i), t0))
+	}
+	if _, err := l.AppendBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ script, want string }{
+		{"UPDATE scores SET points = 7 WHERE member_id = 150",
+			"scores: member 150 category code: table says 1 entries (7 points), chain says 1 (3 points)"},
+		{"INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (9001, 100000, 'code', 1, 0)",
+			"scores: member 100000 category code: table says 1 entries (1 points), chain says 0 (0 points)"},
+		{"INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (9002, -5, 'doc', 1, 0)",
+			"scores: member -5 category doc: table says 1 entries (1 points), chain says 0 (0 points)"},
+	} {
+		tamper(t, path, "scores", c.script)
+		if _, _, err := l.VerifyAll(ctx, nil); err == nil || err.Error() != c.want {
+			t.Errorf("after %s: verify says %v, want %s", c.script, err, c.want)
+		}
+		if _, err := l.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -85,16 +85,22 @@ func formatDayPoints(pairs []memberPoints) string {
 // addDayPoints adds points (negative to take a revoked score back) to
 // member's sum in category on the day of at, in the append's transaction.
 func (w *writer) addDayPoints(ctx context.Context, member int64, category string, at, points int64) error {
-	day := dayOf(at)
+	return w.addDayPointsOf(ctx, dayOf(at), category, map[int64]int64{member: points})
+}
+
+// addDayPointsOf adds each member's points to the row of day and category.
+func (w *writer) addDayPointsOf(ctx context.Context, day int64, category string, add map[int64]int64) error {
 	pairs, err := w.dayPoints(ctx, day, category)
 	if err != nil {
 		return err
 	}
-	i, found := slices.BinarySearchFunc(pairs, member, func(p memberPoints, m int64) int { return cmp.Compare(p.member, m) })
-	if found {
-		pairs[i].points += points
-	} else {
-		pairs = slices.Insert(pairs, i, memberPoints{member, points})
+	for member, points := range add {
+		i, found := slices.BinarySearchFunc(pairs, member, func(p memberPoints, m int64) int { return cmp.Compare(p.member, m) })
+		if found {
+			pairs[i].points += points
+		} else {
+			pairs = slices.Insert(pairs, i, memberPoints{member, points})
+		}
 	}
 	if s := formatDayPoints(pairs); s != "" {
 		return w.exec(ctx, `INSERT INTO day_points (day, category, points) VALUES (?, ?, ?)

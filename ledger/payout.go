@@ -58,7 +58,19 @@ func PayoutNote(run PayoutRun, amount *big.Int) string {
 // writes nothing. Once its run is reopened, the period closes again under
 // a new run id.
 func (l *Ledger) ClosePayout(ctx context.Context, run PayoutRun, source Source) (PayoutRun, error) {
+	return l.ClosePayoutIf(ctx, run, source, nil)
+}
+
+// ClosePayoutIf is ClosePayout that first asks admit, within the closing
+// transaction, whether the run may stand beside the runs that stand; an
+// error from admit refuses the close as it is. Asked before the write, two
+// closes at once could both pass it.
+func (l *Ledger) ClosePayoutIf(ctx context.Context, run PayoutRun, source Source, admit func(standing []PayoutRun) error) (PayoutRun, error) {
+	var refused error
 	err := l.write(ctx, func(w *writer) error {
+		if refused = w.admit(ctx, admit); refused != nil {
+			return refused
+		}
 		id, err := w.nextRunID(ctx, run.Period)
 		if err != nil {
 			return err
@@ -77,10 +89,36 @@ func (l *Ledger) ClosePayout(ctx context.Context, run PayoutRun, source Source) 
 		}
 		return nil
 	})
-	if err != nil {
+	if refused != nil {
+		return PayoutRun{}, refused
+	} else if err != nil {
 		return PayoutRun{}, fmt.Errorf("close payout: %w", err)
 	}
 	return run, nil
+}
+
+// admit asks admit, if any, about the standing runs as the write sees them.
+func (w *writer) admit(ctx context.Context, admit func([]PayoutRun) error) error {
+	if admit == nil {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(ctx, "SELECT "+runColumns+" FROM payout_runs WHERE reopened_at IS NULL ORDER BY closed_at, run")
+	if err != nil {
+		return fmt.Errorf("close payout: standing runs: %w", err)
+	}
+	defer rows.Close()
+	var standing []PayoutRun
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return fmt.Errorf("close payout: standing runs: %w", err)
+		}
+		standing = append(standing, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("close payout: standing runs: %w", err)
+	}
+	return admit(standing)
 }
 
 // nextRunID names the next run of a period, or refuses if one stands.

@@ -110,35 +110,33 @@ func parseElectorate(mode PollMode, raw json.RawMessage) ([]Elector, error) {
 // RebuildPolls recomputes the poll tables from the chain, in one
 // transaction.
 func (l *Ledger) RebuildPolls(ctx context.Context) error {
-	return l.write(ctx, func(w *writer) error { return w.rebuildPolls(ctx) })
+	return l.write(ctx, func(w *writer) error { return w.rebuildPolls(ctx, nil, 0) })
 }
 
-func (w *writer) rebuildPolls(ctx context.Context) error {
+// rebuildPolls recomputes the poll tables from known, the poll, vote and
+// tally entries up to seq after, and those the chain holds past it: a
+// pass over the chain hands over what it gathered, so the whole ledger is
+// not read twice.
+func (w *writer) rebuildPolls(ctx context.Context, known []Entry, after int64) error {
 	for _, table := range []string{"poll_votes", "poll_electors", "polls"} {
 		if _, err := w.tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 			return fmt.Errorf("rebuild polls: %w", err)
 		}
 	}
-	rows, err := w.tx.QueryContext(ctx, "SELECT "+entryColumns+" FROM entries WHERE kind IN ('poll', 'vote', 'tally') ORDER BY seq")
+	entries := slices.Clip(known)
+	err := queryEntries(ctx, w.tx, func(e Entry) error {
+		entries = append(entries, e)
+		return nil
+	}, "seq > ? AND kind IN ('poll', 'vote', 'tally') ORDER BY seq", after)
 	if err != nil {
 		return fmt.Errorf("rebuild polls: %w", err)
 	}
-	var entries []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("rebuild polls: %w", err)
-		}
-		entries = append(entries, e)
-	}
-	rows.Close()
 	for _, e := range entries {
 		if err := w.derivePoll(ctx, e); err != nil {
 			return fmt.Errorf("rebuild polls: %w", err)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // CheckPolls compares the poll tables with the chain and names the first
@@ -146,16 +144,22 @@ func (w *writer) rebuildPolls(ctx context.Context) error {
 // transaction that it rolls back, so the comparison uses the very code
 // that keeps them, and nothing is changed.
 func (l *Ledger) CheckPolls(ctx context.Context) error {
-	var before, after map[string]string
+	return l.checkPolls(ctx, nil, 0)
+}
+
+// checkPolls is CheckPolls with the poll entries up to seq after known
+// already (see rebuildPolls).
+func (l *Ledger) checkPolls(ctx context.Context, known []Entry, after int64) error {
+	var before, now map[string]string
 	err := l.write(ctx, func(w *writer) error {
 		var err error
 		if before, err = pollRows(ctx, w); err != nil {
 			return err
 		}
-		if err := w.rebuildPolls(ctx); err != nil {
+		if err := w.rebuildPolls(ctx, known, after); err != nil {
 			return err
 		}
-		if after, err = pollRows(ctx, w); err != nil {
+		if now, err = pollRows(ctx, w); err != nil {
 			return err
 		}
 		return errRollback
@@ -163,7 +167,7 @@ func (l *Ledger) CheckPolls(ctx context.Context) error {
 	if !errors.Is(err, errRollback) {
 		return err
 	}
-	return firstDifference(before, after)
+	return firstDifference(before, now)
 }
 
 // errRollback makes a write roll back once it has read what it needed.

@@ -16,6 +16,7 @@ type writer struct {
 	now   time.Time
 	decay decay
 	stmts map[string]*sql.Stmt
+	batch *scoreBatch // set by AppendBatch: scores and totals wait for the batch's end
 }
 
 // write runs fn in one IMMEDIATE transaction, serialised with the other
@@ -189,26 +190,6 @@ func (l *Ledger) Append(ctx context.Context, n NewEntry) (e Entry, created bool,
 		return err
 	})
 	return e, created, err
-}
-
-// AppendBatch adds entries in one transaction, for backfills: all or none
-// are stored. Entries whose source_ref is already present are skipped; it
-// returns how many were created.
-func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, err error) {
-	err = l.write(ctx, func(w *writer) error {
-		created = 0
-		for i, n := range ns {
-			_, ok, err := w.append(ctx, n)
-			if err != nil {
-				return fmt.Errorf("entry %d: %w", i, err)
-			}
-			if ok {
-				created++
-			}
-		}
-		return nil
-	})
-	return created, err
 }
 
 // RevokeRequest asks to cancel an earlier credit or praise.

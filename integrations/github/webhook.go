@@ -229,11 +229,13 @@ func (h *Handler) handle(ctx context.Context, d delivery) answer {
 }
 
 func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
-	parsed, err := parse(d)
+	if err := isObject(d.payload); err != nil {
+		return badRequest(answer{}, err)
+	}
+	ev, err := decodePullRequestEvent(d.payload)
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
-	ev := parsed.(*github.PullRequestEvent)
 	acted := ev.GetAction() == "closed" && ev.GetPullRequest().GetMerged()
 	pr, a, ok := actedOn(ev.Action, acted, ev.PullRequest, ev.Repo)
 	if !ok {
@@ -247,11 +249,13 @@ func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
 }
 
 func (h *Handler) review(ctx context.Context, d delivery) answer {
-	parsed, err := parse(d)
+	if err := isObject(d.payload); err != nil {
+		return badRequest(answer{}, err)
+	}
+	ev, err := decodeReviewEvent(d.payload)
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
-	ev := parsed.(*github.PullRequestReviewEvent)
 	pr, a, ok := actedOn(ev.Action, ev.GetAction() == "submitted", ev.PullRequest, ev.Repo)
 	if !ok {
 		return a
@@ -282,14 +286,22 @@ func actedOn(action *string, acted bool, p *github.PullRequest, repo *github.Rep
 	return pr, a, true
 }
 
-// parse decodes the payload of an event the webhook acts on. ParseWebHook
-// turns JSON null into a nil event, so anything but an object is refused
-// first.
+// parse decodes the payload of an event the webhook acts on in full.
 func parse(d delivery) (any, error) {
-	if !bytes.HasPrefix(bytes.TrimLeft(d.payload, " \t\r\n"), []byte("{")) {
-		return nil, errors.New("payload is not a JSON object")
+	if err := isObject(d.payload); err != nil {
+		return nil, err
 	}
 	return github.ParseWebHook(d.event, d.payload)
+}
+
+// isObject refuses a payload that is not a JSON object: decoding turns
+// JSON null into a nil event, and an array or a number into an error
+// that would not say what is wrong.
+func isObject(payload []byte) error {
+	if !bytes.HasPrefix(bytes.TrimLeft(payload, " \t\r\n"), []byte("{")) {
+		return errors.New("payload is not a JSON object")
+	}
+	return nil
 }
 
 func ignored(a answer) answer {
