@@ -154,6 +154,7 @@ type flags struct {
 	*flag.FlagSet
 	config string
 	db     string
+	output *string // --format text|json, when the command has it
 }
 
 func newFlags(e *env, name string) *flags {
@@ -214,9 +215,38 @@ func (f *flags) require(names ...string) error {
 	return nil
 }
 
-// format adds the --format flag of the listing commands.
+// parseRequired parses the flags of a command that takes no positional
+// argument, checks that the required ones were given and that --format,
+// when the command has it, is text or json.
+func (f *flags) parseRequired(args []string, required ...string) error {
+	if _, err := f.parse(args, 0); err != nil {
+		return err
+	}
+	if err := f.require(required...); err != nil {
+		return err
+	}
+	if f.output != nil {
+		return checkFormat(*f.output, "text", "json")
+	}
+	return nil
+}
+
+// format adds the --format flag of the listing commands, text or json.
 func (f *flags) format() *string {
-	return f.String("format", "text", "output `FORMAT`: text or json")
+	f.output = f.String("format", "text", "output `FORMAT`: text or json")
+	return f.output
+}
+
+// output prints a use case's answer v as JSON or, in the text format,
+// with print; a failed use case prints nothing.
+func output[T any](e *env, format string, v T, err error, print func(io.Writer, T) error) error {
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return writeJSON(e.stdout, v)
+	}
+	return print(e.stdout, v)
 }
 
 func checkFormat(format string, allowed ...string) error {

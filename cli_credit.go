@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/docracy/docracy/bot"
@@ -18,10 +17,7 @@ func runCredit(ctx context.Context, e *env, args []string) error {
 	url := f.String("url", "", "`U`: link to the contribution, http(s)")
 	ref := f.String("ref", "", "idempotency `KEY`: repeating a credit with the same key adds nothing")
 	at := f.String("at", "", "when the contribution happened, `RFC3339` like 2026-03-01T12:00:00Z (default now)")
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := f.require("member", "points", "category"); err != nil {
+	if err := f.parseRequired(args, "member", "points", "category"); err != nil {
 		return err
 	}
 	var occurred time.Time
@@ -31,49 +27,32 @@ func runCredit(ctx context.Context, e *env, args []string) error {
 			return usagef("--at %q: give a time like 2026-03-01T12:00:00Z", *at)
 		}
 	}
-	a, err := f.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	entry, created, err := a.bot.Credit(ctx, bot.CreditRequest{
-		Member: *member, Points: *points, Category: *category, Note: *note, URL: *url,
-		Ref: *ref, At: occurred, Actor: actor(e), Source: ledger.SourceCLI,
+	return f.withApp(ctx, e, true, func(a *app) error {
+		entry, created, err := a.bot.Credit(ctx, bot.CreditRequest{
+			Member: *member, Points: *points, Category: *category, Note: *note, URL: *url,
+			Ref: *ref, At: occurred, Actor: actor(e), Source: ledger.SourceCLI,
+		})
+		if err != nil {
+			return err // a refused --at, like any flag's value, is a usage error
+		}
+		return printSeq(e, entry.Seq, created, "ref %q is already seq %d", *ref, entry.Seq)
 	})
-	if err != nil {
-		return err // a refused --at, like any flag's value, is a usage error
-	}
-	if !created {
-		fmt.Fprintf(e.stderr, "ref %q is already seq %d: nothing added\n", *ref, entry.Seq)
-	}
-	fmt.Fprintln(e.stdout, entry.Seq)
-	return nil
 }
 
 func runRevoke(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "revoke")
 	entry := f.String("entry", "", "the entry to revoke, by `SEQ|ID`")
 	reason := f.String("reason", "", "`TEXT`: why it is revoked, kept in the ledger")
-	if _, err := f.parse(args, 0); err != nil {
+	if err := f.parseRequired(args, "entry", "reason"); err != nil {
 		return err
 	}
-	if err := f.require("entry", "reason"); err != nil {
-		return err
-	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	revoke, created, err := a.bot.Revoke(ctx, bot.RevokeRequest{
-		Entry: *entry, Reason: *reason, Actor: actor(e), Source: ledger.SourceCLI,
+	return f.withApp(ctx, e, false, func(a *app) error {
+		revoke, created, err := a.bot.Revoke(ctx, bot.RevokeRequest{
+			Entry: *entry, Reason: *reason, Actor: actor(e), Source: ledger.SourceCLI,
+		})
+		if err != nil {
+			return err
+		}
+		return printSeq(e, revoke.Seq, created, "entry %s was already revoked by seq %d", *entry, revoke.Seq)
 	})
-	if err != nil {
-		return err
-	}
-	if !created {
-		fmt.Fprintf(e.stderr, "entry %s was already revoked by seq %d: nothing added\n", *entry, revoke.Seq)
-	}
-	fmt.Fprintln(e.stdout, revoke.Seq)
-	return nil
 }

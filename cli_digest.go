@@ -34,21 +34,18 @@ func runDigestPreview(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, digestFormats...); err != nil {
 		return err
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	d, err := digests(a.cfg, a.ledger).Due(ctx, when)
-	if err != nil {
-		return err
-	}
-	if *pngPath != "" {
-		if err := writeChart(d, *pngPath); err != nil {
+	return f.withApp(ctx, e, false, func(a *app) error {
+		d, err := digests(a.cfg, a.ledger).Due(ctx, when)
+		if err != nil {
 			return err
 		}
-	}
-	return printDigest(e, d, *format)
+		if *pngPath != "" {
+			if err := writeChart(d, *pngPath); err != nil {
+				return err
+			}
+		}
+		return printDigest(e, d, *format)
+	})
 }
 
 func writeChart(d bot.Digest, path string) error {

@@ -31,22 +31,19 @@ func overWholeLedger(ctx context.Context, e *env, name string, args []string, fn
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	update, end, err := a.progress(ctx, e, name)
-	if err != nil {
-		return err
-	}
-	result, err := fn(a, update)
-	end()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, result)
-	return nil
+	return f.withApp(ctx, e, false, func(a *app) error {
+		update, end, err := a.progress(ctx, e, name)
+		if err != nil {
+			return err
+		}
+		result, err := fn(a, update)
+		end()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, result)
+		return nil
+	})
 }
 
 // progress is env.progress over the entries the ledger holds now.
@@ -72,26 +69,23 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "jsonl", "csv"); err != nil {
 		return err
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	update, end, err := a.progress(ctx, e, "export")
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(e.stdout)
-	if *format == "csv" {
-		err = exportCSV(ctx, a.ledger, w, update)
-	} else {
-		err = exportJSONL(ctx, a.ledger, w, update)
-	}
-	end()
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return w.Flush()
+	return f.withApp(ctx, e, false, func(a *app) error {
+		update, end, err := a.progress(ctx, e, "export")
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(e.stdout)
+		if *format == "csv" {
+			err = exportCSV(ctx, a.ledger, w, update)
+		} else {
+			err = exportJSONL(ctx, a.ledger, w, update)
+		}
+		end()
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return w.Flush()
+	})
 }
 
 // exportJSONL writes each entry in its one JSON form: what a verifier
@@ -146,16 +140,13 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s already exists: a backup never overwrites, name a new file", path)
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.ledger.Backup(ctx, path); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s\n", ledger.Describe(a.cfg.Database), path)
-	return nil
+	return f.withApp(ctx, e, false, func(a *app) error {
+		if err := a.ledger.Backup(ctx, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "backed up %s to %s\n", ledger.Describe(a.cfg.Database), path)
+		return nil
+	})
 }
 
 func runRebuild(ctx context.Context, e *env, args []string) error {

@@ -23,28 +23,18 @@ func runMemberCollege(ctx context.Context, e *env, args []string) error {
 	college := f.String("college", "", "the college `C`, one of the configured colleges")
 	note := f.String("note", "", "`T`: why, kept in the ledger")
 	ref := f.String("ref", "", "idempotency `KEY`: repeating a move with the same key adds nothing (default: a retry adds nothing)")
-	if _, err := f.parse(args, 0); err != nil {
+	if err := f.parseRequired(args, "member", "college"); err != nil {
 		return err
 	}
-	if err := f.require("member", "college"); err != nil {
-		return err
-	}
-	a, err := f.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	entry, created, err := a.bot.SetCollege(ctx, bot.CollegeRequest{
-		Member: *member, College: *college, Note: *note, Ref: *ref, Actor: actor(e), Source: ledger.SourceCLI,
+	return f.withApp(ctx, e, true, func(a *app) error {
+		entry, created, err := a.bot.SetCollege(ctx, bot.CollegeRequest{
+			Member: *member, College: *college, Note: *note, Ref: *ref, Actor: actor(e), Source: ledger.SourceCLI,
+		})
+		if err != nil {
+			return err
+		}
+		return printSeq(e, entry.Seq, created, "member %d is already in %s by seq %d", entry.Member, entry.Category, entry.Seq)
 	})
-	if err != nil {
-		return err
-	}
-	if !created {
-		fmt.Fprintf(e.stderr, "member %d is already in %s by seq %d: nothing added\n", entry.Member, entry.Category, entry.Seq)
-	}
-	fmt.Fprintln(e.stdout, entry.Seq)
-	return nil
 }
 
 // runMemberWallet sets a member's payout address: what /wallet does, for a
@@ -54,21 +44,15 @@ func runMemberWallet(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "member wallet")
 	member := f.String("member", "", "the member `M`: github:<login>, discord:<user id> or a member id")
 	address := f.String("address", "", "payout `ADDRESS`: an IBAN, a wallet address or a payment handle")
-	if _, err := f.parse(args, 0); err != nil {
+	if err := f.parseRequired(args, "member", "address"); err != nil {
 		return err
 	}
-	if err := f.require("member", "address"); err != nil {
-		return err
-	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	masked, err := bot.NewCommunity(a.bot, a.ledger, praiseRules(a.cfg)).SetWallet(ctx, *member, *address)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "payout address of %s set: %s\n", *member, masked)
-	return nil
+	return f.withApp(ctx, e, false, func(a *app) error {
+		masked, err := newCommunity(a.cfg, a.ledger, a.bot).SetWallet(ctx, *member, *address)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "payout address of %s set: %s\n", *member, masked)
+		return nil
+	})
 }

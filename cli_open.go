@@ -66,21 +66,9 @@ func (f *flags) open(ctx context.Context, e *env, create bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := bot.New(l, cfg.Scoring.Categories)
-	b.Colleges = colleges(cfg)
 	// One-shot commands speak on stdout; the log only carries trouble.
-	b.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &app{cfg: cfg, ledger: l, bot: b}, nil
-}
-
-// colleges are the configured colleges in name order, as the bot offers
-// them.
-func colleges(cfg *config.Config) []bot.College {
-	out := make([]bot.College, 0, len(cfg.Colleges))
-	for _, name := range cfg.CollegeNames() {
-		out = append(out, bot.College{Name: name, Roles: cfg.Colleges[name].Roles})
-	}
-	return out
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &app{cfg: cfg, ledger: l, bot: newBot(cfg, l, log)}, nil
 }
 
 // newLedgerFile reports whether database is a SQLite file that does not
@@ -93,11 +81,17 @@ func newLedgerFile(database string) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
 
-func openLedger(ctx context.Context, cfg *config.Config) (*ledger.Ledger, error) {
-	return ledger.Open(ctx, cfg.Database, ledger.Options{HalfLife: cfg.Scoring.HalfLife()})
-}
-
 func (a *app) Close() error { return a.ledger.Close() }
+
+// withApp opens the ledger, as open does, runs fn on it and closes it.
+func (f *flags) withApp(ctx context.Context, e *env, create bool, fn func(*app) error) error {
+	a, err := f.open(ctx, e, create)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
 
 // actor names who runs a CLI command in the entries it writes.
 func actor(e *env) string {
@@ -105,6 +99,16 @@ func actor(e *env) string {
 		return "cli:" + user
 	}
 	return "cli:unknown"
+}
+
+// printSeq prints the seq of the entry a command wrote. When a retry finds
+// it written already, stderr says so, in already's words.
+func printSeq(e *env, seq int64, created bool, already string, args ...any) error {
+	if !created {
+		fmt.Fprintf(e.stderr, already+": nothing added\n", args...)
+	}
+	fmt.Fprintln(e.stdout, seq)
+	return nil
 }
 
 // writeJSON prints v on one line. <, > and & stay as they are, so that

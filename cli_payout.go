@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -27,10 +26,7 @@ func runPayoutPreview(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "payout preview")
 	period := f.String("period", "", "`PERIOD` to preview, e.g. 2026-11 or 2026-W48 (default the last ended)")
 	format := f.format()
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := f.parseRequired(args); err != nil {
 		return err
 	}
 	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
@@ -52,18 +48,10 @@ func runPayoutClose(ctx context.Context, e *env, args []string) error {
 	if _, err := f.parse(args, 0); err != nil {
 		return err
 	}
-	if err := canConfirm(e, *yes); err != nil {
-		return err // before anything is read: a script without --yes learns at once
-	}
-	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
-		if err := confirmClose(ctx, e, t, *period, *yes); err != nil {
-			return err
-		}
-		run, err := t.Close(ctx, *period, actor(e), ledger.SourceCLI)
-		if err != nil {
-			return err
-		}
-		return printRun(e.stdout, run)
+	return changeRun(ctx, e, f, *period, *yes, runChange{
+		preview: func(t *bot.Treasury) (bot.Run, error) { return t.Preview(ctx, *period) },
+		does:    "Closing appends one payout entry per member above, %s %s in all, and cannot be undone silently.",
+		apply:   func(t *bot.Treasury) (bot.Run, error) { return t.Close(ctx, *period, actor(e), ledger.SourceCLI) },
 	})
 }
 
@@ -80,14 +68,36 @@ func runPayoutReopen(ctx context.Context, e *env, args []string) error {
 	if *period == "" || *reason == "" {
 		return usagef("name the run to reopen and why: --period P --reason T")
 	}
-	if err := canConfirm(e, *yes); err != nil {
-		return err
+	return changeRun(ctx, e, f, *period, *yes, runChange{
+		preview: func(t *bot.Treasury) (bot.Run, error) { return t.ReopenPreview(ctx, *period) },
+		does:    "Reopening appends a revoke entry for each payout above, %s %s in all; the period may then be closed again.",
+		apply: func(t *bot.Treasury) (bot.Run, error) {
+			return t.Reopen(ctx, *period, *reason, actor(e), ledger.SourceCLI)
+		},
+	})
+}
+
+// runChange is a payout command that writes: the run it would write, what
+// that appends (given the run's budget and currency), and the writing.
+type runChange struct {
+	preview func(*bot.Treasury) (bot.Run, error)
+	does    string
+	apply   func(*bot.Treasury) (bot.Run, error)
+}
+
+// changeRun shows the treasurer the run a change would write, totals
+// first, and asks before writing it, unless --yes; then prints the run.
+func changeRun(ctx context.Context, e *env, f *flags, period string, yes bool, c runChange) error {
+	if err := canConfirm(e, yes); err != nil {
+		return err // before anything is read: a script without --yes learns at once
 	}
-	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
-		if err := confirmReopen(ctx, e, t, *period, *yes); err != nil {
-			return err
+	return withTreasury(ctx, e, f, period, func(t *bot.Treasury) error {
+		if !yes {
+			if err := confirmRun(e, t, c); err != nil {
+				return err
+			}
 		}
-		run, err := t.Reopen(ctx, *period, *reason, actor(e), ledger.SourceCLI)
+		run, err := c.apply(t)
 		if err != nil {
 			return err
 		}
@@ -95,12 +105,8 @@ func runPayoutReopen(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// confirmReopen shows the run whose payouts a reopen would revoke.
-func confirmReopen(ctx context.Context, e *env, t *bot.Treasury, period string, yes bool) error {
-	if yes {
-		return nil
-	}
-	run, err := t.ReopenPreview(ctx, period)
+func confirmRun(e *env, t *bot.Treasury, c runChange) error {
+	run, err := c.preview(t)
 	if err != nil {
 		return err
 	}
@@ -108,27 +114,7 @@ func confirmReopen(ctx context.Context, e *env, t *bot.Treasury, period string, 
 	if err := printRun(&summary, run); err != nil {
 		return err
 	}
-	fmt.Fprintf(&summary, "\nReopening appends a revoke entry for each payout above, %s %s in all; the period may then be closed again.\n",
-		run.Budget, run.Currency)
-	return confirm(e, summary.String(), false)
-}
-
-// confirmClose shows the treasurer the run a close would write, totals
-// first, and asks before closing it.
-func confirmClose(ctx context.Context, e *env, t *bot.Treasury, period string, yes bool) error {
-	if yes {
-		return nil
-	}
-	run, err := t.Preview(ctx, period)
-	if err != nil {
-		return err
-	}
-	var summary strings.Builder
-	if err := printRun(&summary, run); err != nil {
-		return err
-	}
-	fmt.Fprintf(&summary, "\nClosing appends one payout entry per member above, %s %s in all, and cannot be undone silently.\n",
-		run.Budget, run.Currency)
+	fmt.Fprintf(&summary, "\n"+c.does+"\n", run.Budget, run.Currency)
 	return confirm(e, summary.String(), false)
 }
 
@@ -144,13 +130,7 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 	}
 	return withTreasury(ctx, e, f, *period, func(t *bot.Treasury) error {
 		run, err := t.Export(ctx, *period)
-		if err != nil {
-			return err
-		}
-		if *format == "json" {
-			return writeJSON(e.stdout, run)
-		}
-		return writePayoutCSV(e.stdout, run)
+		return output(e, *format, run, err, writePayoutCSV)
 	})
 }
 
@@ -158,57 +138,25 @@ func runPayoutExport(ctx context.Context, e *env, args []string) error {
 // --period given (if any) is known to be well formed: a malformed one is a
 // usage error, like any flag's value.
 func withTreasury(ctx context.Context, e *env, f *flags, period string, fn func(*bot.Treasury) error) error {
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	t, err := newTreasury(a.cfg, a.ledger)
-	if err != nil {
-		return err
-	}
-	if period != "" {
-		// Either kind of name is well formed: runs closed before a change
-		// of payouts.period stay readable, and the treasury refuses a
-		// close of the wrong kind itself.
-		kind := bot.Monthly
-		if strings.Contains(period, "-W") {
-			kind = bot.Weekly
+	return f.withApp(ctx, e, false, func(a *app) error {
+		t, err := newTreasury(a.cfg, a.ledger)
+		if err != nil {
+			return err
 		}
-		if _, err := bot.ParsePeriod(period, kind, t.Rules.Location); err != nil {
-			return usagef("--%v", err) // the message starts with "period"
+		if period != "" {
+			// Either kind of name is well formed: runs closed before a change
+			// of payouts.period stay readable, and the treasury refuses a
+			// close of the wrong kind itself.
+			kind := bot.Monthly
+			if strings.Contains(period, "-W") {
+				kind = bot.Weekly
+			}
+			if _, err := bot.ParsePeriod(period, kind, t.Rules.Location); err != nil {
+				return usagef("--%v", err) // the message starts with "period"
+			}
 		}
-	}
-	return fn(t)
-}
-
-// newTreasury wires the payouts configuration to the ledger.
-func newTreasury(cfg *config.Config, l *ledger.Ledger) (*bot.Treasury, error) {
-	rules, err := payoutRules(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &bot.Treasury{Ledger: l, Rules: rules, Now: time.Now}, nil
-}
-
-// payoutRules parses the payouts section; config has checked its syntax.
-// Periods follow the digest's time zone (CRON_TZ of digest.schedule).
-func payoutRules(cfg *config.Config) (bot.PayoutRules, error) {
-	p := cfg.Payouts
-	budget, err := ledger.ParseAmount(p.Budget, p.Decimals)
-	if err != nil {
-		return bot.PayoutRules{}, fmt.Errorf("config: payouts.budget: %w", err)
-	}
-	minAmount, err := ledger.ParseAmount(p.MinAmount, p.Decimals)
-	if err != nil {
-		return bot.PayoutRules{}, fmt.Errorf("config: payouts.min_amount: %w", err)
-	}
-	return bot.PayoutRules{
-		Currency: p.Currency, Decimals: p.Decimals, Period: bot.PeriodKind(p.Period), Budget: budget,
-		Policy: bot.Policy(p.Policy), MinAmount: minAmount, MaxSharePercent: p.MaxSharePercent,
-		ExcludeColleges: p.ExcludeColleges, ExcludeMembers: p.ExcludeMembers,
-		Location: cfg.Digest.Location(),
-	}, nil
+		return fn(t)
+	})
 }
 
 func printRun(w io.Writer, run bot.Run) error {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/ledger"
 )
 
@@ -35,23 +34,17 @@ func runPollOpen(ctx context.Context, e *env, args []string) error {
 	majority := f.String("majority", bot.MajoritySimple, "`MAJORITY`: simple or two-thirds")
 	closes := f.String("closes", "", "close automatically at this `RFC3339` time")
 	ref := f.String("ref", "", "idempotency `KEY`: opening again with it prints the same poll")
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := f.require("question", "mode"); err != nil {
+	if err := f.parseRequired(args, "question", "mode"); err != nil {
 		return err
 	}
 	r := bot.OpenPollRequest{Question: *question, Options: strings.Split(*options, ","), Mode: *mode,
-		QuorumPercent: *quorum, Majority: *majority, Actor: actor(e), Source: ledger.SourceCLI}
+		QuorumPercent: *quorum, Majority: *majority, Ref: cliRef(*ref), Actor: actor(e), Source: ledger.SourceCLI}
 	if *closes != "" {
 		at, err := time.Parse(time.RFC3339, *closes)
 		if err != nil {
 			return usagef("--closes %q: give a time like 2026-12-01T18:00:00Z", *closes)
 		}
 		r.Closes = at
-	}
-	if *ref != "" {
-		r.Ref = "cli:" + *ref
 	}
 	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
 		p, err := a.OpenPoll(ctx, r)
@@ -68,16 +61,10 @@ func runPollVote(ctx context.Context, e *env, args []string) error {
 	member := f.String("member", "", "the voting `MEMBER`")
 	option := f.String("option", "", "the chosen `OPTION`")
 	ref := f.String("ref", "", "idempotency `KEY`")
-	if _, err := f.parse(args, 0); err != nil {
+	if err := f.parseRequired(args, "poll", "member", "option"); err != nil {
 		return err
 	}
-	if err := f.require("poll", "member", "option"); err != nil {
-		return err
-	}
-	r := bot.VoteRequest{Poll: *poll, Member: *member, Option: *option, Actor: actor(e), Source: ledger.SourceCLI}
-	if *ref != "" {
-		r.Ref = "cli:" + *ref
-	}
+	r := bot.VoteRequest{Poll: *poll, Member: *member, Option: *option, Ref: cliRef(*ref), Actor: actor(e), Source: ledger.SourceCLI}
 	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
 		p, err := a.Vote(ctx, r)
 		if err == nil {
@@ -90,10 +77,7 @@ func runPollVote(ctx context.Context, e *env, args []string) error {
 func runPollClose(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "poll")
 	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := f.require("poll"); err != nil {
+	if err := f.parseRequired(args, "poll"); err != nil {
 		return err
 	}
 	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
@@ -109,34 +93,19 @@ func runPollShow(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "poll")
 	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
 	format := f.format()
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := f.require("poll"); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := f.parseRequired(args, "poll"); err != nil {
 		return err
 	}
 	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
 		p, err := a.Poll(ctx, *poll)
-		if err != nil {
-			return err
-		}
-		if *format == "json" {
-			return writeJSON(e.stdout, p)
-		}
-		return printPoll(e.stdout, p)
+		return output(e, *format, p, err, printPoll)
 	})
 }
 
 func runPollList(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "poll")
 	format := f.format()
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := f.parseRequired(args); err != nil {
 		return err
 	}
 	return withAssembly(ctx, e, f, func(a *bot.Assembly) error {
@@ -196,28 +165,17 @@ func optionNames(p bot.Poll) string {
 	return strings.Join(names, "\t")
 }
 
-func withAssembly(ctx context.Context, e *env, f *flags, fn func(*bot.Assembly) error) error {
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
+// cliRef is the idempotency key of a --ref, apart from the keys the other
+// interfaces make; none given is none.
+func cliRef(ref string) string {
+	if ref == "" {
+		return ""
 	}
-	defer a.Close()
-	return fn(newAssembly(a.cfg, a.ledger, a.bot))
+	return "cli:" + ref
 }
 
-// newAssembly wires the colleges of the configuration to the polls; a
-// configuration that gives no weights means equal weights.
-func newAssembly(cfg *config.Config, l *ledger.Ledger, b *bot.Bot) *bot.Assembly {
-	weights := map[string]int64{}
-	equal := true
-	for _, c := range cfg.Colleges {
-		equal = equal && c.Weight == 0
-	}
-	for name, c := range cfg.Colleges {
-		weights[name] = int64(c.Weight)
-		if equal {
-			weights[name] = 1
-		}
-	}
-	return &bot.Assembly{Ledger: l, Bot: b, Colleges: weights, Now: time.Now}
+func withAssembly(ctx context.Context, e *env, f *flags, fn func(*bot.Assembly) error) error {
+	return f.withApp(ctx, e, false, func(a *app) error {
+		return fn(newAssembly(a.cfg, a.ledger, a.bot))
+	})
 }

@@ -34,19 +34,10 @@ func runRep(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format, "text", "json"); err != nil {
 		return err
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p, err := a.bot.Reputation(ctx, *member)
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(e.stdout, p)
-	}
-	return printProfile(e.stdout, p)
+	return f.withApp(ctx, e, false, func(a *app) error {
+		p, err := a.bot.Reputation(ctx, *member)
+		return output(e, *format, p, err, printProfile)
+	})
 }
 
 func printProfile(w io.Writer, p bot.Profile) error {
@@ -80,28 +71,16 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	category := f.String("category", "", "count only category `C` (default every category)")
 	limit := f.Int("limit", bot.DefaultLeaderboardLimit, fmt.Sprintf("`N` rows, 1 to %d", bot.MaxLeaderboardLimit))
 	format := f.format()
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := f.parseRequired(args); err != nil {
 		return err
 	}
 	if *limit < 1 {
 		return usagef("--limit %d: give a number from 1 to %d", *limit, bot.MaxLeaderboardLimit)
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	lb, err := a.bot.Leaderboard(ctx, bot.LeaderboardRequest{Window: *window, Category: *category, Limit: *limit})
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(e.stdout, lb)
-	}
-	return printLeaderboard(e.stdout, lb)
+	return f.withApp(ctx, e, false, func(a *app) error {
+		lb, err := a.bot.Leaderboard(ctx, bot.LeaderboardRequest{Window: *window, Category: *category, Limit: *limit})
+		return output(e, *format, lb, err, printLeaderboard)
+	})
 }
 
 func printLeaderboard(w io.Writer, lb bot.Leaderboard) error {
@@ -122,31 +101,16 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	member := f.String("member", "", "the member `M`: github:<login>, discord:<user id> or a member id")
 	limit := f.Int("limit", bot.DefaultHistoryLimit, fmt.Sprintf("`N` entries, 1 to %d", bot.MaxHistoryLimit))
 	format := f.format()
-	if _, err := f.parse(args, 0); err != nil {
-		return err
-	}
-	if err := f.require("member"); err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json"); err != nil {
+	if err := f.parseRequired(args, "member"); err != nil {
 		return err
 	}
 	if *limit < 1 {
 		return usagef("--limit %d: give a number from 1 to %d", *limit, bot.MaxHistoryLimit)
 	}
-	a, err := f.open(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	h, err := a.bot.History(ctx, *member, *limit)
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(e.stdout, h)
-	}
-	return printHistory(e.stdout, h)
+	return f.withApp(ctx, e, false, func(a *app) error {
+		h, err := a.bot.History(ctx, *member, *limit)
+		return output(e, *format, h, err, printHistory)
+	})
 }
 
 func printHistory(w io.Writer, h bot.History) error {

@@ -247,6 +247,7 @@ func TestConfigFile(t *testing.T) {
 
 func TestIntegrations(t *testing.T) {
 	off := func(name, variable string) integration { return integration{name, "off", variable + " not set"} }
+	noRepos := integration{"github reconcile", "off", "github.repos is empty: nothing to read"}
 	tests := []struct {
 		name string
 		edit func(c *config.Config)
@@ -254,6 +255,7 @@ func TestIntegrations(t *testing.T) {
 	}{
 		{"nothing set", func(c *config.Config) {}, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			noRepos,
 			off("discord gateway", "DISCORD_TOKEN"),
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
 			{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"},
@@ -262,24 +264,35 @@ func TestIntegrations(t *testing.T) {
 			c.GitHub.WebhookSecret, c.Discord.Token, c.Discord.PublicKey = "s", "t", "k"
 		}, []integration{
 			{"github webhook", "on", "GITHUB_WEBHOOK_SECRET is set"},
+			noRepos,
 			{"discord gateway", "on", "DISCORD_TOKEN is set"},
 			{"discord interactions", "on", "DISCORD_PUBLIC_KEY is set"},
 			{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"},
 		}},
 		{"bot token and channel", func(c *config.Config) { c.Discord.Token, c.Discord.DigestChannelID = "t", "42" }, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			noRepos,
 			{"discord gateway", "on", "DISCORD_TOKEN is set"},
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
 			{"digest", "on", "posting to channel 42 as the bot"},
 		}},
 		{"webhook", func(c *config.Config) { c.Discord.WebhookURL = "https://discord.com/api/webhooks/1/x" }, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			noRepos,
 			off("discord gateway", "DISCORD_TOKEN"),
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
 			{"digest", "on", "posting through DISCORD_WEBHOOK_URL"},
 		}},
+		{"repositories", func(c *config.Config) { c.GitHub.Repos = []string{"o/a", "o/b"} }, []integration{
+			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			{"github reconcile", "on", `2 repositories at start-up and on "@hourly"`},
+			off("discord gateway", "DISCORD_TOKEN"),
+			off("discord interactions", "DISCORD_PUBLIC_KEY"),
+			{"digest", "on", "posting to the log: set DISCORD_TOKEN and discord.digest_channel_id, or DISCORD_WEBHOOK_URL, to post to Discord"},
+		}},
 		{"webhook, no schedule", func(c *config.Config) { c.Discord.WebhookURL = "https://x"; c.Digest.Schedule = config.Schedule{} }, []integration{
 			off("github webhook", "GITHUB_WEBHOOK_SECRET"),
+			noRepos,
 			off("discord gateway", "DISCORD_TOKEN"),
 			off("discord interactions", "DISCORD_PUBLIC_KEY"),
 			{"digest", "off", "digest.schedule is empty"},

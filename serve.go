@@ -12,9 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/config"
 	"github.com/docracy/docracy/leader"
@@ -64,52 +62,106 @@ func runServe(ctx context.Context, e *env, args []string) error {
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	log.Info("docracy starting", "version", versionString(), "database", ledger.Describe(cfg.Database))
 	log.Debug("configuration", "config", cfg) // secrets redacted by config
+	s, err := newServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	handler, err := s.mount()
+	if err != nil {
+		return err
+	}
+	s.bg.Go(func(ctx context.Context) { s.elector.Run(ctx, s.runSingletons) })
+	return s.listenAndServe(ctx, handler)
+}
+
+// server is what serve runs: the ledger, the bot's services built once
+// from the configuration, and the mux, registry, logger and background
+// that every integration shares.
+type server struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	ledger *ledger.Ledger
+
+	bot       *bot.Bot
+	treasury  *bot.Treasury
+	assembly  *bot.Assembly
+	community *bot.Community
+	digests   *bot.Digests // nil when digest.schedule is empty
+
+	mux     *http.ServeMux
+	metrics *prometheus.Registry
+	bg      *background
+	// singletons are the jobs of which one instance at a time must run;
+	// runSingletons starts them, for each term the elector grants.
+	singletons []func(ctx context.Context)
+	elector    leader.Elector
+	// polls announces polls on Discord; nil when Discord is off.
+	polls bot.PollAnnouncer
+}
+
+// newServer opens the ledger and builds the bot's services on it.
+func newServer(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
 	if newLedgerFile(cfg.Database) {
 		log.Info("creating a new ledger", "database", cfg.Database)
 	}
 	l, err := openLedger(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: log, ledger: l, mux: http.NewServeMux(), metrics: newMetrics(), bg: newBackground(ctx),
+		elector: newElector(cfg, log)}
+	registerLeader(s.metrics, s.elector)
+	if err := s.services(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *server) services() error {
+	var err error
+	s.bot = newBot(s.cfg, s.ledger, s.log)
+	s.assembly = newAssembly(s.cfg, s.ledger, s.bot)
+	if s.treasury, err = newTreasury(s.cfg, s.ledger); err != nil {
 		return err
 	}
-	defer func() {
-		if err := l.Close(); err != nil {
-			log.Error("close ledger", "err", err)
+	s.community = newCommunity(s.cfg, s.ledger, s.bot)
+	// /link reads the GitHub profile it is asked to link.
+	if s.community.GitHub, err = newGitHubClient(s.cfg, nil, s.log); err != nil {
+		return err
+	}
+	if !s.cfg.Digest.Schedule.Off() {
+		s.digests = digests(s.cfg, s.ledger)
+	}
+	return nil
+}
+
+// mount sets up each integration the configuration turns on, and
+// returns the handler the HTTP server runs.
+func (s *server) mount() (http.Handler, error) {
+	logIntegrations(s.log, s.cfg)
+	s.api()
+	for _, integration := range []func() error{s.github, s.discord, s.digest} {
+		if err := integration(); err != nil {
+			return nil, err
 		}
-	}()
+	}
+	s.pollCloser() // after discord, which announces the polls
+	return s.web(), nil
+}
 
-	elector := newElector(cfg, log)
-	b := bot.New(l, cfg.Scoring.Categories)
-	b.Colleges, b.Logger = colleges(cfg), log
-	mux := http.NewServeMux()
-	treasury, err := newTreasury(cfg, l)
-	if err != nil {
-		return err
+// close stops the background jobs, then closes the ledger they use.
+func (s *server) close() {
+	s.bg.stop()
+	if err := s.ledger.Close(); err != nil {
+		s.log.Error("close ledger", "err", err)
 	}
-	assembly := newAssembly(cfg, l, b)
-	role := func() string { return leader.Role(elector) }
-	(&api.Server{Records: b, Payouts: treasury, Polls: assembly, Role: role, Logger: log}).Routes(mux)
-	metrics := newMetrics()
-	registerLeader(metrics, elector)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}))
-	logIntegrations(log, cfg)
+}
 
-	bg := newBackground(ctx)
-	defer bg.stop() // before the ledger closes
-	single := &singletons{}
-	if err := startGitHub(single, cfg, l, mux, metrics, log); err != nil {
-		return err
-	}
-	announcer, err := startDiscord(bg, single, cfg, l, b, assembly, mux, metrics, log)
-	if err != nil {
-		return err
-	}
-	if err := startDigest(single, cfg, l, metrics, log); err != nil {
-		return err
-	}
-	startPollCloser(single, assembly, announcer, log)
-	bg.Go(func(ctx context.Context) { elector.Run(ctx, single.lead) })
-	handler := startWeb(bg, cfg, l, b, treasury, assembly, mux, metrics, log)
-	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+// listenAndServe serves handler until ctx ends, then shuts down.
+func (s *server) listenAndServe(ctx context.Context, handler http.Handler) error {
+	ln, err := net.Listen("tcp", s.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w (change http.listen or pass --listen)", err)
 	}
@@ -120,11 +172,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	// The real address: with port 0 the kernel chose it.
-	log.Info("listening", "addr", ln.Addr().String())
-
+	s.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -132,7 +183,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", shutdownTimeout)
+	return s.shutdown(ctx, srv, errc)
+}
+
+// shutdown lets in-flight requests finish, for shutdownTimeout at most.
+func (s *server) shutdown(ctx context.Context, srv *http.Server, errc <-chan error) error {
+	s.log.Info("shutting down", "timeout", shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -141,7 +197,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	log.Info("stopped")
+	s.log.Info("stopped")
 	return nil
 }
 
@@ -168,29 +224,4 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 		h = slog.NewJSONHandler(w, opts)
 	}
 	return slog.New(redact.NewHandler(h))
-}
-
-// integration is an optional part of the bot, and whether it runs.
-type integration struct {
-	Name   string
-	Status string // "on" or "off"
-	Reason string // why, naming variables and never their values
-}
-
-// integrations says which parts run with this configuration; each
-// switches on with its secret.
-func integrations(cfg *config.Config) []integration {
-	return []integration{
-		githubWebhookStatus(cfg),
-		discordGatewayStatus(cfg),
-		discordInteractionsStatus(cfg),
-		digestStatus(cfg),
-	}
-}
-
-// logIntegrations names the variables, never their values.
-func logIntegrations(log *slog.Logger, cfg *config.Config) {
-	for _, in := range integrations(cfg) {
-		log.Info("integration", "name", in.Name, "status", in.Status, "reason", in.Reason)
-	}
 }

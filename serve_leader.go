@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,32 +10,6 @@ import (
 	"github.com/docracy/docracy/leader"
 	"github.com/docracy/docracy/ledger"
 )
-
-// runner runs a loop until its context ends: the background of every
-// process, or the singletons of the leader.
-type runner interface {
-	Go(fn func(ctx context.Context))
-}
-
-// singletons are the loops only the leader runs: the Discord gateway and
-// command registration, the digest scheduler, reconcile and the poll
-// closer. They are gathered while serve starts, then run for each term
-// the elector grants.
-type singletons struct {
-	fns []func(ctx context.Context)
-}
-
-func (s *singletons) Go(fn func(ctx context.Context)) { s.fns = append(s.fns, fn) }
-
-// lead runs every singleton until ctx ends (the term, or the server) and
-// waits for them all.
-func (s *singletons) lead(ctx context.Context) {
-	var wg sync.WaitGroup
-	for _, fn := range s.fns {
-		wg.Go(func() { fn(ctx) })
-	}
-	wg.Wait()
-}
 
 // electionInterval is how often a follower tries for the lead: with
 // PostgreSQL's release of a dead session's lock, a takeover waits about

@@ -6,12 +6,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/docracy/docracy/bot"
-	"github.com/docracy/docracy/config"
-	"github.com/docracy/docracy/ledger"
+	"github.com/docracy/docracy/api"
+	"github.com/docracy/docracy/leader"
 	"github.com/docracy/docracy/web"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 const (
@@ -34,24 +32,32 @@ const (
 	smallBodyBytes   = 1 << 20
 )
 
-// startWeb mounts the dashboard on mux, verifies the chain in the
-// background, registers the web metrics, and returns the handler the
-// server runs: mux behind the protections and measurements every
-// response gets.
-func startWeb(bg *background, cfg *config.Config, l *ledger.Ledger, b *bot.Bot, t *bot.Treasury, a *bot.Assembly,
-	mux *http.ServeMux, reg prometheus.Registerer, log *slog.Logger) http.Handler {
-	checker := web.NewChecker(l, log.With("part", "verify"))
-	bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
+// api mounts the JSON API and the health checks.
+func (s *server) api() {
+	a := &api.Server{Records: s.bot, Payouts: s.treasury, Polls: s.assembly, Logger: s.log,
+		Role: func() string { return leader.Role(s.elector) }}
+	a.Routes(s.mux)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}))
+}
+
+// web mounts the dashboard, verifies the chain in the background,
+// registers the web metrics, and returns the handler the server runs: the
+// mux behind the protections and measurements every response gets.
+func (s *server) web() http.Handler {
+	checker := web.NewChecker(s.ledger, s.log.With("part", "verify"))
+	s.bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
 	d := &web.Dashboard{
-		Records: b, Payouts: t, Polls: a, Checker: checker, Categories: cfg.Scoring.Categories,
-		HalfLife: cfg.Scoring.HalfLife(), Location: cfg.Digest.Location(), Now: time.Now, Logger: log.With("part", "web"),
+		Records: s.bot, Payouts: s.treasury, Polls: s.assembly, Checker: checker, Categories: s.cfg.Scoring.Categories,
+		HalfLife: s.cfg.Scoring.HalfLife(), Location: s.cfg.Digest.Location(), Now: time.Now, Logger: s.log.With("part", "web"),
 	}
-	d.Routes(mux)
-	reg.MustRegister(&web.LedgerCollector{Ledger: l, Checker: checker, Logger: log})
-	m := web.NewHTTPMetrics(reg)
+	d.Routes(s.mux)
+	s.metrics.MustRegister(&web.LedgerCollector{Ledger: s.ledger, Checker: checker, Logger: s.log})
+	m := web.NewHTTPMetrics(s.metrics)
 	// Refused bodies and recovered panics are measured too; the middlewares
 	// keep the request the mux records its pattern on, which Instrument
 	// reads. LimitBody refuses an oversized body before it takes any budget.
 	budget := web.NewBodyBudget(bodyBudget, smallBodyReserve, smallBodyBytes)
-	return web.SecureHeaders(m.Instrument(web.Recover(log, web.LimitBody(budget.Limit(mux), maxBodyBytes))))
+	return web.SecureHeaders(m.Instrument(web.Recover(s.log, web.LimitBody(budget.Limit(s.mux), maxBodyBytes))))
 }

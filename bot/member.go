@@ -76,27 +76,47 @@ func (b *Bot) ResolveMember(ctx context.Context, name string) (ledger.Member, er
 }
 
 func (ms members) resolveName(ctx context.Context, name string) (ledger.Member, error) {
+	return ms.byName(ctx, name, ms.resolve)
+}
+
+// byName parses a member name and gets its member with get: resolve or
+// find.
+func (ms members) byName(ctx context.Context, name string, get func(context.Context, memberName) (ledger.Member, error)) (ledger.Member, error) {
 	n, err := parseMemberName(name)
 	if err != nil {
 		return ledger.Member{}, err
 	}
-	return ms.resolve(ctx, n)
+	return get(ctx, n)
 }
 
 // resolve reads before it writes: a known account costs a read, and only
 // an account no member holds yet takes the writer lock, to create it.
 func (ms members) resolve(ctx context.Context, n memberName) (ledger.Member, error) {
-	if n.id > 0 {
-		return ms.byID(ctx, n.id)
+	m, found, err := ms.known(ctx, n, "resolve member")
+	if err != nil || found {
+		return m, err
 	}
-	m, err := ms.lookup(ctx, n.account)
-	if errors.Is(err, ledger.ErrNotFound) {
-		m, err = ms.create(ctx, n.account, "")
-	}
-	if err != nil {
+	if m, err = ms.create(ctx, n.account, ""); err != nil {
 		return ledger.Member{}, fmt.Errorf("resolve member: %w", err)
 	}
 	return m, nil
+}
+
+// known reads the member n names. An account no member holds yet is not
+// found, without an error; a member id that names no member is one.
+func (ms members) known(ctx context.Context, n memberName, op string) (m ledger.Member, found bool, err error) {
+	if n.id > 0 {
+		m, err = ms.byID(ctx, n.id)
+		return m, err == nil, err
+	}
+	m, err = ms.lookup(ctx, n.account)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return ledger.Member{}, false, nil
+	case err != nil:
+		return ledger.Member{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	return m, true, nil
 }
 
 // create makes the member holding a, named name (its login or account when
@@ -120,24 +140,15 @@ func (b *Bot) FindMember(ctx context.Context, name string) (ledger.Member, error
 }
 
 func (ms members) findName(ctx context.Context, name string) (ledger.Member, error) {
-	n, err := parseMemberName(name)
-	if err != nil {
-		return ledger.Member{}, err
-	}
-	return ms.find(ctx, n)
+	return ms.byName(ctx, name, ms.find)
 }
 
 func (ms members) find(ctx context.Context, n memberName) (ledger.Member, error) {
-	if n.id > 0 {
-		return ms.byID(ctx, n.id)
-	}
-	m, err := ms.lookup(ctx, n.account)
-	if errors.Is(err, ledger.ErrNotFound) {
+	m, found, err := ms.known(ctx, n, "find member")
+	if err == nil && !found {
 		return ledger.Member{}, notFoundf("member", "no member holds %s yet: a member appears with their first credit", n)
-	} else if err != nil {
-		return ledger.Member{}, fmt.Errorf("find member: %w", err)
 	}
-	return m, nil
+	return m, err
 }
 
 // lookup reads the member holding an account: a GitHub one by login, as

@@ -1,7 +1,7 @@
 // Package digest lays the weekly digest out for people: as plain text, for
 // the log when Discord is off and for docracy digest preview, and as a PNG
 // bar chart of the top contributors, which Discord shows in the digest's
-// embed and docracy digest preview --chart writes to a file. What is in a
+// embed and docracy digest preview --png writes to a file. What is in a
 // digest is bot's business (bot.BuildDigest); how it reads is this
 // package's, so bot draws nothing.
 //

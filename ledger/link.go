@@ -239,16 +239,7 @@ func (w *writer) countedEntries(ctx context.Context, member int64) ([]Entry, err
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var entries []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, e)
-	}
-	return entries, rows.Err()
+	return scanEntries(rows)
 }
 
 // discordActors names, as entries' actors do, the Discord accounts of the

@@ -98,16 +98,7 @@ func praiseGiven(ctx context.Context, q queryer, actor string, since time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var given []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		given = append(given, e)
-	}
-	return given, rows.Err()
+	return scanEntries(rows)
 }
 
 // PraiseGiven returns the praise an actor gave since a time that still

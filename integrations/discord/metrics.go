@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
 // Metrics counts what the integration does, for Prometheus. A nil
@@ -16,32 +17,33 @@ type Metrics struct {
 	retries      *prometheus.CounterVec
 }
 
-// NewMetrics registers the integration's metrics on reg.
+// NewMetrics registers the integration's metrics on reg; a nil reg
+// registers them nowhere.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
 	m := &Metrics{
-		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
+		interactions: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_discord_interactions_total",
 			Help: "Slash commands and clicks on their buttons answered, by command and outcome (ok, invalid, not_found, forbidden, refused, unavailable, error).",
 		}, []string{"command", "outcome"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "docracy_discord_interaction_duration_seconds",
 			Help:    "Time from a slash command's arrival to its result, by command.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 3, 5, 10},
 		}, []string{"command"}),
-		deferred: prometheus.NewCounterVec(prometheus.CounterOpts{
+		deferred: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_discord_deferred_total",
 			Help: "Slash commands answered with a deferral because their work outlasted the deadline, by command.",
 		}, []string{"command"}),
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_discord_http_rejected_total",
 			Help: "Requests to POST /discord/interactions refused before routing, by reason.",
 		}, []string{"reason"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+		retries: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_discord_rest_retries_total",
 			Help: "Calls to Discord's REST API retried, by reason (rate_limited, server_error).",
 		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.interactions, m.duration, m.deferred, m.rejected, m.retries)
 	return m
 }
 

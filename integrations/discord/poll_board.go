@@ -177,17 +177,10 @@ func (b *PollBoard) Stop(ctx context.Context) error {
 	for _, seq := range due {
 		go b.flush(seq)
 	}
-	done := make(chan struct{})
-	go func() {
-		b.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("discord: poll messages still being edited: %w", ctx.Err())
+	if err := wait(ctx, &b.wg); err != nil {
+		return fmt.Errorf("discord: poll messages still being edited: %w", err)
 	}
+	return nil
 }
 
 func (b *PollBoard) logger() *slog.Logger {

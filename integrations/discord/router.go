@@ -424,16 +424,24 @@ func (r *Router) followUp(q *request, done <-chan reply, delivered <-chan struct
 // Wait waits until the deferred commands in flight have delivered their
 // results, or ctx ends.
 func (r *Router) Wait(ctx context.Context) error {
+	if err := wait(ctx, &r.wg); err != nil {
+		return fmt.Errorf("discord: deferred commands still running: %w", err)
+	}
+	return nil
+}
+
+// wait waits for wg, or until ctx ends, then returns ctx's error.
+func wait(ctx context.Context, wg *sync.WaitGroup) error {
 	done := make(chan struct{})
 	go func() {
-		r.wg.Wait()
+		wg.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("discord: deferred commands still running: %w", ctx.Err())
+		return ctx.Err()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
 // Metrics are the integration's Prometheus metrics. A nil *Metrics counts
@@ -19,31 +20,29 @@ type Metrics struct {
 // NewMetrics creates the metrics and registers them on reg; a nil reg
 // registers them nowhere.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
 	m := &Metrics{
-		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+		webhooks: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_github_webhooks_total",
 			Help: "GitHub webhook deliveries by event and outcome.",
 		}, []string{"event", "outcome"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		latency: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "docracy_github_webhook_seconds",
 			Help:    "Time from receiving a GitHub webhook to answering it, by outcome.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"outcome"}),
-		credits: prometheus.NewCounterVec(prometheus.CounterOpts{
+		credits: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_github_credits_total",
 			Help: "Ledger entries added from GitHub, by path (webhook or reconcile).",
 		}, []string{"path"}),
-		reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
+		reconciles: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_github_reconcile_runs_total",
 			Help: "Reconcile passes over one repository, by outcome (ok or error).",
 		}, []string{"outcome"}),
-		waits: prometheus.NewCounterVec(prometheus.CounterOpts{
+		waits: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "docracy_github_api_waits_total",
 			Help: "Waits before retrying a GitHub API request, by reason.",
 		}, []string{"reason"}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.webhooks, m.latency, m.credits, m.reconciles, m.waits)
 	}
 	return m
 }

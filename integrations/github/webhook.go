@@ -236,16 +236,10 @@ func (h *Handler) pullRequest(ctx context.Context, d delivery) answer {
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
-	a := answer{action: ev.GetAction(), repo: ev.GetRepo().GetFullName()}
-	switch {
-	case ev.Action == nil:
-		return badRequest(a, missing("action"))
-	case ev.GetAction() != "closed" || !ev.GetPullRequest().GetMerged():
-		return ignored(a)
-	}
-	pr, err := pullRequest(ev.PullRequest, ev.Repo, "pull_request")
-	if err != nil {
-		return badRequest(a, err)
+	acted := ev.GetAction() == "closed" && ev.GetPullRequest().GetMerged()
+	pr, a, ok := actedOn(ev.Action, acted, ev.PullRequest, ev.Repo)
+	if !ok {
+		return a
 	}
 	if pr.MergedBy == "" {
 		pr.MergedBy = ev.GetSender().GetLogin() // who closed it by merging
@@ -262,16 +256,9 @@ func (h *Handler) review(ctx context.Context, d delivery) answer {
 	if err != nil {
 		return badRequest(answer{}, err)
 	}
-	a := answer{action: ev.GetAction(), repo: ev.GetRepo().GetFullName()}
-	switch {
-	case ev.Action == nil:
-		return badRequest(a, missing("action"))
-	case ev.GetAction() != "submitted":
-		return ignored(a)
-	}
-	pr, err := pullRequest(ev.PullRequest, ev.Repo, "pull_request")
-	if err != nil {
-		return badRequest(a, err)
+	pr, a, ok := actedOn(ev.Action, ev.GetAction() == "submitted", ev.PullRequest, ev.Repo)
+	if !ok {
+		return a
 	}
 	r, err := review(ev.Review, pr, "review")
 	if err != nil {
@@ -279,6 +266,24 @@ func (h *Handler) review(ctx context.Context, d delivery) answer {
 	}
 	out, err := h.bot.ReviewSubmitted(ctx, bot.Delivery{ID: d.id, Event: d.event}, r)
 	return outcome(a, out, err)
+}
+
+// actedOn checks what pull request and review events share: an action,
+// one the webhook acts on, and a well-formed pull request. It returns the
+// answer so far, final unless ok.
+func actedOn(action *string, acted bool, p *github.PullRequest, repo *github.Repository) (bot.PullRequest, answer, bool) {
+	a := answer{repo: repo.GetFullName()}
+	if action == nil {
+		return bot.PullRequest{}, badRequest(a, missing("action")), false
+	}
+	if a.action = *action; !acted {
+		return bot.PullRequest{}, ignored(a), false
+	}
+	pr, err := pullRequest(p, repo, "pull_request")
+	if err != nil {
+		return bot.PullRequest{}, badRequest(a, err), false
+	}
+	return pr, a, true
 }
 
 // parse decodes the payload of an event the webhook acts on in full.
