@@ -74,6 +74,14 @@ var SchemaID = func() string {
 // transaction holds the write lock and reads the version again, so that
 // two processes opening a new database together migrate it once.
 func (l *Ledger) migrate(ctx context.Context) error {
+	// Most opens find the schema current: they need no write lock.
+	version, err := l.engine.schemaVersion(ctx, l.db)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if known := latest(l.engine.migrations()); version >= known {
+		return newerSchema(version, known)
+	}
 	for {
 		done, err := l.migrateStep(ctx)
 		if err != nil || done {
