@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,5 +53,18 @@ func TestPostgresURLNeverInAnError(t *testing.T) {
 		if errors.Is(err, ledger.ErrNotLedger) {
 			t.Errorf("unreachable server reported as not a ledger: %v", err)
 		}
+	}
+}
+
+// A PostgreSQL ledger is backed up by the server's tools: Backup says so
+// and writes no file.
+func TestBackupOfPostgresIsRefused(t *testing.T) {
+	l := postgresBackend(t).open(t, ledger.Options{})
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := l.Backup(context.Background(), path); !errors.Is(err, ledger.ErrBackupUnsupported) || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("backup: %v, want ErrBackupUnsupported naming pg_dump", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused backup left %s: %v", path, err)
 	}
 }
