@@ -35,18 +35,18 @@ func Role(e Elector) string {
 }
 
 // Always is the elector of a process that is alone with its database, as
-// with SQLite: it leads from the start until ctx ends.
+// with SQLite: it leads from the start, before Run has even begun, until
+// Run's ctx ends.
 type Always struct {
-	leading atomic.Bool
+	ended atomic.Bool
 }
 
 // Run runs lead once, for as long as ctx lasts.
 func (a *Always) Run(ctx context.Context, lead func(ctx context.Context)) {
-	a.leading.Store(true)
-	defer a.leading.Store(false)
+	defer a.ended.Store(true)
 	lead(ctx)
 	<-ctx.Done()
 }
 
-// Leader reports whether Run is running.
-func (a *Always) Leader() bool { return a.leading.Load() }
+// Leader reports whether Run has not ended.
+func (a *Always) Leader() bool { return !a.ended.Load() }

@@ -61,9 +61,13 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Fatalf("%s: not within %s", what, d)
 }
 
-// A process alone with its SQLite file leads until it stops.
+// A process alone with its SQLite file leads from the start, before the
+// election even runs, until it stops.
 func TestAlwaysLeads(t *testing.T) {
 	a := &leader.Always{}
+	if !a.Leader() {
+		t.Fatal("not the leader before Run: /readyz would say follower at start-up")
+	}
 	c := campaign(t, a)
 	waitFor(t, time.Second, "leading", func() bool { return a.Leader() && c.inTerm.Load() })
 	if leader.Role(a) != "leader" {
