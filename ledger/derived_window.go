@@ -162,11 +162,7 @@ func (l *Ledger) windowPoints(ctx context.Context, category string, lo, hi int64
 
 // addDays adds the day_points rows of days first to last.
 func addDays(ctx context.Context, q queryer, sums *memberSums, category string, first, last int64) error {
-	query, args := "SELECT points FROM day_points WHERE day >= ? AND day <= ?", []any{first, last}
-	if category != "" {
-		query, args = query+" AND category = ?", append(args, category)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := queryCategory(ctx, q, "SELECT points FROM day_points WHERE day >= ? AND day <= ?", category, first, last)
 	if err != nil {
 		return err
 	}
@@ -183,13 +179,18 @@ func addDays(ctx context.Context, q queryer, sums *memberSums, category string, 
 	return rows.Err()
 }
 
-// addScores adds the scores dated in (lo, hi].
-func addScores(ctx context.Context, q queryer, sums *memberSums, category string, lo, hi int64) error {
-	query, args := "SELECT member_id, points FROM scores WHERE occurred_at > ? AND occurred_at <= ?", []any{lo, hi}
+// queryCategory runs query, narrowed to category unless it is empty (all
+// categories).
+func queryCategory(ctx context.Context, q queryer, query, category string, args ...any) (*sql.Rows, error) {
 	if category != "" {
 		query, args = query+" AND category = ?", append(args, category)
 	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	return q.QueryContext(ctx, query, args...)
+}
+
+// addScores adds the scores dated in (lo, hi].
+func addScores(ctx context.Context, q queryer, sums *memberSums, category string, lo, hi int64) error {
+	rows, err := queryCategory(ctx, q, "SELECT member_id, points FROM scores WHERE occurred_at > ? AND occurred_at <= ?", category, lo, hi)
 	if err != nil {
 		return err
 	}
