@@ -89,12 +89,14 @@ func TestSubcommandHelp(t *testing.T) {
 		{[]string{"payout", "close", "-h"}, "-yes"},
 		{[]string{"digest", "preview", "-h"}, "-png FILE"},
 		{[]string{"member", "wallet", "-h"}, "-address"},
+		{[]string{"poll", "-h"}, "  vote --poll ID --member M --option O"},
+		{[]string{"poll", "open", "-h"}, "usage: docracy poll open [flags]"},
 	} {
 		if _, stderr, code := te.run(tt.args...); code != exitOK || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 0 and %q", strings.Join(tt.args, " "), code, stderr, tt.want)
 		}
 	}
-	for _, args := range [][]string{{"payout"}, {"digest"}, {"member"}, {"payout", "pay"}} {
+	for _, args := range [][]string{{"payout"}, {"digest"}, {"member"}, {"poll"}, {"payout", "pay"}, {"poll", "cast"}} {
 		if _, stderr, code := te.run(args...); code != exitUsage || !strings.Contains(stderr, "subcommand") {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2", strings.Join(args, " "), code, stderr)
 		}

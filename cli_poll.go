@@ -13,20 +13,17 @@ import (
 )
 
 func runPoll(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("name a subcommand: open, vote, close, show or list")
-	}
-	sub := map[string]func(context.Context, *env, []string) error{
-		"open": runPollOpen, "vote": runPollVote, "close": runPollClose, "show": runPollShow, "list": runPollList,
-	}[args[0]]
-	if sub == nil {
-		return usagef("unknown subcommand %q: use open, vote, close, show or list", args[0])
-	}
-	return sub(ctx, e, args[1:])
+	return runSubcommand(ctx, e, "poll", []subcommand{
+		{"open", "--question Q --mode M [--options A,B] [--quorum N] [--majority simple|two-thirds] [--closes T]", "put a question to the vote; prints the poll's id", runPollOpen},
+		{"vote", "--poll ID --member M --option O", "record a member's vote (a new one replaces it); prints the entry's seq", runPollVote},
+		{"close", "--poll ID", "close a poll now and append its tally", runPollClose},
+		{"show", "--poll ID [--format text|json]", "show a poll and its count so far", runPollShow},
+		{"list", "[--format text|json]", "list the polls, open and closed", runPollList},
+	}, args)
 }
 
 func runPollOpen(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "poll")
+	f := newFlags(e, "poll open")
 	question := f.String("question", "", "the `QUESTION` put to the vote")
 	options := f.String("options", "yes,no,abstain", "comma-separated `OPTIONS`; one named abstain counts for the quorum only")
 	mode := f.String("mode", "", "`MODE`: member, college or reputation")
@@ -56,7 +53,7 @@ func runPollOpen(ctx context.Context, e *env, args []string) error {
 }
 
 func runPollVote(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "poll")
+	f := newFlags(e, "poll vote")
 	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
 	member := f.String("member", "", "the voting `MEMBER`")
 	option := f.String("option", "", "the chosen `OPTION`")
@@ -75,7 +72,7 @@ func runPollVote(ctx context.Context, e *env, args []string) error {
 }
 
 func runPollClose(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "poll")
+	f := newFlags(e, "poll close")
 	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
 	if err := f.parseRequired(args, "poll"); err != nil {
 		return err
@@ -90,7 +87,7 @@ func runPollClose(ctx context.Context, e *env, args []string) error {
 }
 
 func runPollShow(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "poll")
+	f := newFlags(e, "poll show")
 	poll := f.String("poll", "", "the poll's `ID`, e.g. e42")
 	format := f.format()
 	if err := f.parseRequired(args, "poll"); err != nil {
@@ -103,7 +100,7 @@ func runPollShow(ctx context.Context, e *env, args []string) error {
 }
 
 func runPollList(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "poll")
+	f := newFlags(e, "poll list")
 	format := f.format()
 	if err := f.parseRequired(args); err != nil {
 		return err
