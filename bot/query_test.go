@@ -3,35 +3,11 @@ package bot_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/docracy/docracy/bot"
 	"github.com/docracy/docracy/ledger"
 	"github.com/google/go-cmp/cmp"
 )
-
-const day = 24 * time.Hour
-
-// seed fills a ledger the query and HTTP tests share:
-//
-//	member 1 github:alice                 5 code (1h ago), 2 review (40 days ago)
-//	member 2 discord:123456789012345678   3 doc (10 days ago)
-//	member 3 github:bob                   4 code (2h ago); 10 code revoked
-func seed(t *testing.T, b *bot.Bot) []ledger.Entry {
-	t.Helper()
-	entries := []ledger.Entry{
-		credit(t, b, "github:alice", 5, "code", time.Hour),
-		credit(t, b, "discord:123456789012345678", 3, "doc", 10*day),
-		credit(t, b, "github:alice", 2, "review", 40*day),
-		credit(t, b, "github:bob", 4, "code", 2*time.Hour),
-		credit(t, b, "github:bob", 10, "code", time.Hour),
-	}
-	e, _, err := b.Revoke(context.Background(), bot.RevokeRequest{Entry: "5", Reason: "typo", Actor: "cli:t", Source: ledger.SourceCLI})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(entries, e)
-}
 
 func TestLeaderboard(t *testing.T) {
 	b, _ := newBot(t)
