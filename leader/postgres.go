@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/docracy/docracy/ledger"
 )
 
 // LockKey names the session-level advisory lock the leader holds ("DOCRL"
@@ -35,7 +37,7 @@ func (p *Postgres) Run(ctx context.Context, lead func(ctx context.Context)) {
 	for ctx.Err() == nil {
 		conn, err := pgx.Connect(ctx, p.DSN)
 		if err != nil {
-			p.Logger.Warn("leader election: cannot connect", "err", scrub(err, p.DSN), "retry_in", p.Interval)
+			p.Logger.Warn("leader election: cannot connect", "err", ledger.ScrubURL(err, p.DSN), "retry_in", p.Interval)
 			sleep(ctx, p.Interval)
 			continue
 		}
@@ -53,7 +55,7 @@ func (p *Postgres) campaign(ctx context.Context, conn *pgx.Conn, lead func(ctx c
 		var got bool
 		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&got); err != nil {
 			if ctx.Err() == nil {
-				p.Logger.Warn("leader election: connection lost", "err", scrub(err, p.DSN))
+				p.Logger.Warn("leader election: connection lost", "err", ledger.ScrubURL(err, p.DSN))
 			}
 			return
 		}

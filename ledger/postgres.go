@@ -141,6 +141,16 @@ func scrub(err error, cfg *pgx.ConnConfig) error {
 	return &scrubbed{msg: msg, err: err}
 }
 
+// ScrubURL is scrub for a caller that holds the database URL rather than
+// its parsed config, such as the leader election's own connection.
+func ScrubURL(err error, database string) error {
+	cfg, perr := pgx.ParseConfig(database)
+	if perr != nil {
+		return errors.New("the database URL is not a valid PostgreSQL URL")
+	}
+	return scrub(err, cfg)
+}
+
 type scrubbed struct {
 	msg string
 	err error

@@ -68,3 +68,18 @@ func TestBackupOfPostgresIsRefused(t *testing.T) {
 		t.Errorf("a refused backup left %s: %v", path, err)
 	}
 }
+
+// TestScrubURL: what the leader election logs of a failed connection holds
+// neither the password nor the user of the URL it dialled.
+func TestScrubURL(t *testing.T) {
+	const url = "postgres://alice:s3cret@db.example:5432/coop"
+	err := ledger.ScrubURL(errors.New(`failed to connect to user=alice database=coop: password "s3cret" refused for "alice"`), url)
+	for _, secret := range []string{"s3cret", "alice"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("scrubbed error %q still holds %q", err, secret)
+		}
+	}
+	if err := ledger.ScrubURL(errors.New("x"), "postgres://%zz"); strings.Contains(err.Error(), "%zz") {
+		t.Errorf("error for an invalid URL %q quotes it", err)
+	}
+}
