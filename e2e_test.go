@@ -230,14 +230,14 @@ var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 // startServe starts the server on a port the kernel picks, reads the
 // address from its log and waits until it is ready.
-func startServe(t *testing.T, dir string, args ...string) *server {
+func startServe(t testing.TB, dir string, args ...string) *server {
 	t.Helper()
 	return startServeEnv(t, dir, nil, args...)
 }
 
 // startServeEnv is startServe with extra environment variables, such as
 // the secrets that switch integrations on.
-func startServeEnv(t *testing.T, dir string, env []string, args ...string) *server {
+func startServeEnv(t testing.TB, dir string, env []string, args ...string) *server {
 	t.Helper()
 	cmd := command(dir, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
@@ -307,7 +307,7 @@ func (s *server) readLog(r io.Reader, addr chan<- string) {
 	}
 }
 
-func (s *server) waitReady(t *testing.T) {
+func (s *server) waitReady(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -324,7 +324,7 @@ func (s *server) waitReady(t *testing.T) {
 }
 
 // stop sends SIGTERM and expects a clean exit.
-func (s *server) stop(t *testing.T) {
+func (s *server) stop(t testing.TB) {
 	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

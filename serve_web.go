@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/docracy/docracy/api"
@@ -47,6 +48,7 @@ func (s *server) api() {
 // mux behind the protections and measurements every response gets.
 func (s *server) web() http.Handler {
 	checker := web.NewChecker(s.ledger, s.log.With("part", "verify"))
+	checker.Release = debug.FreeOSMemory
 	s.bg.Go(func(ctx context.Context) { checker.Run(ctx, verifyInterval) })
 	d := &web.Dashboard{
 		Records: s.bot, Payouts: s.treasury, Polls: s.assembly, Checker: checker, Categories: s.cfg.Scoring.Categories,

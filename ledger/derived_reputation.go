@@ -3,9 +3,11 @@ package ledger
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // checkReputation compares scores, totals and the decay meta with the
@@ -30,65 +32,120 @@ func categoryName(c string) string {
 	return c
 }
 
-// sortedKeys orders a report by member, then category.
-func sortedKeys[V any](m map[repKey]V) []repKey {
-	keys := make([]repKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// memberFirst orders keys by member, then category: the order of a report
+// and of the scores table's sums.
+func memberFirst(a, b repKey) int {
+	return cmp.Or(cmp.Compare(a.member, b.member), strings.Compare(a.category, b.category))
+}
+
+// categoryFirst orders keys by category, then member: the totals table's key.
+func categoryFirst(a, b repKey) int {
+	return cmp.Or(strings.Compare(a.category, b.category), cmp.Compare(a.member, b.member))
+}
+
+// chainKeys returns the chain's reputation keys in order, the members'
+// totals (category "") included or not.
+func (s *chainState) chainKeys(withTotals bool, order func(a, b repKey) int) []repKey {
+	keys := make([]repKey, 0, len(s.rep))
+	for k := range s.rep {
+		if withTotals || k.category != "" {
+			keys = append(keys, k)
+		}
 	}
-	slices.SortFunc(keys, func(a, b repKey) int {
-		return cmp.Or(cmp.Compare(a.member, b.member), cmp.Compare(a.category, b.category))
-	})
+	slices.SortFunc(keys, order)
 	return keys
 }
 
-func checkScores(ctx context.Context, q queryer, s *chainState) error {
-	table, err := scoreSums(ctx, q, s)
-	if err != nil {
-		return fmt.Errorf("verify scores: %w", err)
+// keyMerge walks the chain's keys beside a table's rows read in the same
+// order, so that a check compares them row by row instead of holding a
+// copy of the table: ledgers of a million entries have tens of thousands
+// of rows per derived table.
+type keyMerge struct {
+	keys  []repKey
+	order func(a, b repKey) int
+	only  func(k repKey) error // a key the chain has and the table lacks
+}
+
+// next passes the chain's keys before k to only, then says whether the
+// chain has k itself.
+func (m *keyMerge) next(k repKey) (bool, error) {
+	for len(m.keys) > 0 && m.order(m.keys[0], k) < 0 {
+		if err := m.only(m.keys[0]); err != nil {
+			return false, err
+		}
+		m.keys = m.keys[1:]
 	}
-	chain := map[repKey]*repSum{}
-	for k, v := range s.rep {
-		if k.category != "" {
-			chain[k] = v
-		}
+	if len(m.keys) > 0 && m.order(m.keys[0], k) == 0 {
+		m.keys = m.keys[1:]
+		return true, nil
 	}
-	for k := range table {
-		if chain[k] == nil {
-			chain[k] = &repSum{}
-		}
-	}
-	for _, k := range sortedKeys(chain) {
-		t, c := table[k], chain[k]
-		if t == nil {
-			t = &repSum{}
-		}
-		if t.entries != c.entries || t.points != c.points {
-			return derivedf("scores", "member %d category %s: table says %d entries (%d points), chain says %d (%d points)",
-				k.member, k.category, t.entries, t.points, c.entries, c.points)
-		}
-		if t.at != c.at {
-			return derivedf("scores", "member %d category %s: the table's dates differ from the chain's", k.member, k.category)
+	return false, nil
+}
+
+// rest passes the chain's keys after the table's last row to only.
+func (m *keyMerge) rest() error {
+	for _, k := range m.keys {
+		if err := m.only(k); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// scoreSums reads the scores table's sums by member and category, a range
-// of members at a time. No index starts with both, so one GROUP BY over
-// the table sorts all its rows, on disk; a range of the member index
-// sorts a few thousand rows in memory. The ranges cover every member id,
-// the chain's and any other.
-func scoreSums(ctx context.Context, q queryer, s *chainState) (map[repKey]*repSum, error) {
+// readErr names the table a read failed on, and passes a difference found
+// while reading as it is.
+func readErr(table string, err error) error {
+	var d *DerivedError
+	if err == nil || errors.As(err, &d) {
+		return err
+	}
+	return fmt.Errorf("verify %s: %w", table, err)
+}
+
+func checkScores(ctx context.Context, q queryer, s *chainState) error {
+	m := keyMerge{keys: s.chainKeys(false, memberFirst), order: memberFirst}
+	m.only = func(k repKey) error { return compareScore(k, repSum{}, s.rep[k]) }
+	err := eachScoreSum(ctx, q, s, func(k repKey, t repSum) error {
+		found, err := m.next(k)
+		if err != nil || !found {
+			return cmp.Or(err, compareScore(k, t, &repSum{}))
+		}
+		return compareScore(k, t, s.rep[k])
+	})
+	if err != nil {
+		return readErr("scores", err)
+	}
+	return m.rest()
+}
+
+// compareScore compares the scores of one member and category with the
+// chain's.
+func compareScore(k repKey, t repSum, c *repSum) error {
+	if t.entries != c.entries || t.points != c.points {
+		return derivedf("scores", "member %d category %s: table says %d entries (%d points), chain says %d (%d points)",
+			k.member, k.category, t.entries, t.points, c.entries, c.points)
+	}
+	if t.at != c.at {
+		return derivedf("scores", "member %d category %s: the table's dates differ from the chain's", k.member, k.category)
+	}
+	return nil
+}
+
+// eachScoreSum reads the scores table's sums by member and category, in
+// that order, a range of members at a time. No index starts with both, so
+// one GROUP BY over the table sorts all its rows, on disk; a range of the
+// member index sorts a few thousand rows in memory. The ranges cover every
+// member id, the chain's and any other.
+func eachScoreSum(ctx context.Context, q queryer, s *chainState, fn func(k repKey, t repSum) error) error {
 	const query = "SELECT member_id, category, count(*), sum(points), sum(occurred_at) FROM scores WHERE "
 	bounds := memberBounds(s, 64)
-	table := map[repKey]*repSum{}
 	read := func(row scanner) error {
 		var k repKey
-		sum := &repSum{}
-		err := row.Scan(&k.member, &k.category, &sum.entries, &sum.points, &sum.at)
-		table[k] = sum
-		return err
+		var t repSum
+		if err := row.Scan(&k.member, &k.category, &t.entries, &t.points, &t.at); err != nil {
+			return err
+		}
+		return fn(k, t)
 	}
 	for i := 0; i <= len(bounds); i++ {
 		where, args := "member_id > ? AND member_id <= ?", []any{}
@@ -102,11 +159,11 @@ func scoreSums(ctx context.Context, q queryer, s *chainState) (map[repKey]*repSu
 		default:
 			args = []any{bounds[i-1], bounds[i]}
 		}
-		if err := eachRowOf(ctx, q, read, query+where+" GROUP BY member_id, category", args...); err != nil {
-			return nil, err
+		if err := eachRowOf(ctx, q, read, query+where+" GROUP BY member_id, category ORDER BY member_id, category", args...); err != nil {
+			return err
 		}
 	}
-	return table, nil
+	return nil
 }
 
 // memberBounds splits the chain's members, in id order, into ranges of n:
@@ -133,29 +190,24 @@ type totalRow struct {
 }
 
 func checkTotals(ctx context.Context, q queryer, s *chainState) error {
-	table := map[repKey]totalRow{}
+	m := keyMerge{keys: s.chainKeys(true, categoryFirst), order: categoryFirst}
+	m.only = func(k repKey) error { return compareTotal(k, totalRow{}, s.rep[k]) }
 	err := eachRowOf(ctx, q, func(row scanner) error {
 		var k repKey
 		var t totalRow
-		err := row.Scan(&k.member, &k.category, &t.points, &t.weight)
-		table[k] = t
-		return err
-	}, "SELECT member_id, category, points, weight FROM totals")
-	if err != nil {
-		return fmt.Errorf("verify totals: %w", err)
-	}
-	keys := sortedKeys(s.rep)
-	for _, k := range sortedKeys(table) {
-		if s.rep[k] == nil {
-			keys = append(keys, k)
-		}
-	}
-	for _, k := range keys {
-		if err := compareTotal(k, table[k], s.rep[k]); err != nil {
+		if err := row.Scan(&k.member, &k.category, &t.points, &t.weight); err != nil {
 			return err
 		}
+		found, err := m.next(k)
+		if err != nil || !found {
+			return cmp.Or(err, compareTotal(k, t, nil))
+		}
+		return compareTotal(k, t, s.rep[k])
+	}, "SELECT member_id, category, points, weight FROM totals ORDER BY category, member_id")
+	if err != nil {
+		return readErr("totals", err)
 	}
-	return nil
+	return m.rest()
 }
 
 // compareTotal compares one totals row with the chain's sum. A row whose

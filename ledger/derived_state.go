@@ -27,6 +27,8 @@ type chainState struct {
 	merged  map[int64]int64  // member → member a link merged it into
 	college map[int64]string // member → category of their latest college entry
 	polls   []Entry          // poll, vote and tally entries, in seq order
+
+	categories map[string]string // one copy of each category name, for the keys of rep
 }
 
 // repKey is a totals row: category "" is the member's total.
@@ -50,7 +52,7 @@ type repSum struct {
 func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*chainState, error) {
 	s := &chainState{
 		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
-		rep: map[repKey]*repSum{}, github: map[string]int64{}, discord: map[string]int64{},
+		rep: map[repKey]*repSum{}, categories: map[string]string{}, github: map[string]int64{}, discord: map[string]int64{},
 		merged: map[int64]int64{}, college: map[int64]string{},
 	}
 	rows, err := q.QueryContext(ctx, "SELECT substr(source_ref, 8) FROM entries WHERE source_ref >= 'revoke:' AND source_ref < 'revoke;'")
@@ -97,8 +99,7 @@ func (s *chainState) addScore(e Entry) {
 		k := repKey{e.Member, c}
 		sum := s.rep[k]
 		if sum == nil {
-			// The entry's strings share its row: a key keeps a copy.
-			k.category = strings.Clone(c)
+			k.category = s.category(c)
 			sum = &repSum{}
 			s.rep[k] = sum
 		}
@@ -109,6 +110,18 @@ func (s *chainState) addScore(e Entry) {
 		sum.scale += max(w, -w)
 	}
 	s.addDay(e.Member, e.Category, at, e.Points)
+}
+
+// category returns the state's copy of the name c: an entry's strings
+// share its row's memory, so a key keeps a copy, and ten thousand members
+// share a handful of names.
+func (s *chainState) category(c string) string {
+	if name, ok := s.categories[c]; ok {
+		return name
+	}
+	name := strings.Clone(c)
+	s.categories[name] = name
+	return name
 }
 
 // addGitHubAccount notes the GitHub account a pull request credit names

@@ -58,10 +58,15 @@ func TestChecker(t *testing.T) {
 			clock := now
 			tt.verifier.clock = &clock
 			c := &web.Checker{Ledger: tt.verifier, Now: func() time.Time { return clock }, Logger: slog.New(slog.DiscardHandler)}
+			released := 0
+			c.Release = func() { released++ }
 			if _, ok := c.Last(); ok {
 				t.Fatal("Last before any check reports one")
 			}
 			got, recorded := c.Check(tt.ctx)
+			if released != 1 {
+				t.Errorf("the check released its memory %d times, want once", released)
+			}
 			if recorded != tt.recorded {
 				t.Errorf("recorded = %v, want %v", recorded, tt.recorded)
 			}
