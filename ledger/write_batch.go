@@ -13,7 +13,7 @@ import (
 // AppendBatch until the batch ends: each entry's scores row, and the
 // totals summed per member and category, so that a member credited a
 // hundred times in a batch costs two totals updates, not two hundred,
-// and rows go to the B-trees in key order, many per statement.
+// and rows go to the B-trees in key order.
 type scoreBatch struct {
 	scores []scoreRow
 	totals map[totalKey]totalRow
@@ -45,10 +45,6 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 	}
 	b.days[k][e.Member] += e.Points
 }
-
-// rowsPerInsert bounds the rows of one multi-row statement: 200 rows of 5
-// columns stay far below every SQLite build's limit on bound parameters.
-const rowsPerInsert = 200
 
 // flush writes the rows held, if any, and empties the batch. It runs
 // before anything in the transaction reads scores or totals.
@@ -86,14 +82,16 @@ func (w *writer) addBatchDays(ctx context.Context, days map[dayKey]map[int64]int
 	return nil
 }
 
+// insertScores writes the batch's scores rows, one statement each: a
+// statement of many rows makes SQLite keep a statement journal, a copy of
+// every page it touches, which cost more than the statements it saved.
 func (w *writer) insertScores(ctx context.Context, rows []scoreRow) error {
-	for chunk := range slices.Chunk(rows, rowsPerInsert) {
-		args := make([]any, 0, 5*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r.seq, r.member, r.category, r.points, r.at)
-		}
-		query := "INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES " + placeholders(len(chunk), 5)
-		if err := w.exec(ctx, query, args...); err != nil {
+	stmt, err := w.prepare(ctx, "INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (?, ?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, r.seq, r.member, r.category, r.points, r.at); err != nil {
 			return err
 		}
 	}
@@ -119,27 +117,19 @@ func (b *scoreBatch) sortedTotals() []totalDelta {
 	return out
 }
 
-// upsertTotals adds each delta to its row; the keys are distinct, so one
-// statement never updates a row twice.
+// upsertTotals adds each delta to its row.
 func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
-	for chunk := range slices.Chunk(deltas, rowsPerInsert) {
-		args := make([]any, 0, 4*len(chunk))
-		for _, d := range chunk {
-			args = append(args, d.key.category, d.key.member, d.add.points, d.add.weight)
-		}
-		query := "INSERT INTO totals (category, member_id, points, weight) VALUES " + placeholders(len(chunk), 4) +
-			" ON CONFLICT (category, member_id) DO UPDATE SET points = totals.points + excluded.points, weight = totals.weight + excluded.weight"
-		if err := w.exec(ctx, query, args...); err != nil {
+	stmt, err := w.prepare(ctx, `INSERT INTO totals (category, member_id, points, weight) VALUES (?, ?, ?, ?)
+		ON CONFLICT (category, member_id) DO UPDATE SET points = totals.points + excluded.points, weight = totals.weight + excluded.weight`)
+	if err != nil {
+		return err
+	}
+	for _, d := range deltas {
+		if _, err := stmt.ExecContext(ctx, d.key.category, d.key.member, d.add.points, d.add.weight); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// placeholders is "(?, ?), (?, ?)" for rows of columns parameters.
-func placeholders(rows, columns int) string {
-	row := "(" + strings.Repeat("?, ", columns-1) + "?)"
-	return strings.Repeat(row+", ", rows-1) + row
 }
 
 // AppendBatch adds entries in one transaction, for backfills: all or none
