@@ -26,13 +26,16 @@ var workingState = []struct{ table, columns, order string }{
 	{"meta", "key, value", "key"}, // the decay row excepted: the rebuild weighs from the target's own
 }
 
-// copyBatch is how many entries Copy appends per transaction.
-const copyBatch = 1000
+// copyBatch is how many entries Copy appends per transaction: enough that
+// a commit's fixed cost is small beside the rows it writes.
+const copyBatch = 10_000
 
 // Copy copies src into dst, which must be empty, and returns the head both
-// then have: the working state row by row, then each entry through the
-// append path with its seq, times and hashes kept, then every derived
-// table rebuilt. It checks src's chain as it reads it and dst's, derived
+// then have: the working state row by row, then the entries with their
+// seq, times and hashes kept, then every derived table rebuilt once from
+// them (deriving rows per entry as well would write them twice). Until
+// it returns, dst holds entries without their derived rows: it is not to
+// be served meanwhile. It checks src's chain as it reads it and dst's, derived
 // tables included, at the end. progress, when not nil, hears how many
 // entries are copied. Nothing must write to src meanwhile.
 func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Head, error) {
@@ -136,18 +139,15 @@ func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (H
 }
 
 // appendCopies stores entries as they were chained elsewhere: each must
-// follow this ledger's head, and keeps its recorded time and hash.
+// follow this ledger's head, and keeps its recorded time and hash. It
+// derives nothing: Copy rebuilds every derived table at the end.
 func (w *writer) appendCopies(ctx context.Context, entries []Entry) error {
 	for _, e := range entries {
 		if e.Seq != w.head.Seq+1 || e.PrevHash != w.head.Hash {
 			return fmt.Errorf("entry %d does not follow the copy's head %d", e.Seq, w.head.Seq)
 		}
-		w.now = e.RecordedAt
 		if inserted, err := w.insert(ctx, e); err != nil || !inserted {
 			return fmt.Errorf("entry %d: stored %v: %w", e.Seq, inserted, err)
-		}
-		if err := w.derive(ctx, e); err != nil {
-			return fmt.Errorf("entry %d: %w", e.Seq, err)
 		}
 		w.head = Head{Seq: e.Seq, Hash: e.Hash}
 	}
