@@ -101,35 +101,50 @@ func (l *Ledger) loadDecay(ctx context.Context) error {
 
 // reweigh recomputes every weight of totals under d and stores d.
 func (w *writer) reweigh(ctx context.Context, d decay) error {
-	type key struct {
-		category string
-		member   int64
-	}
-	weights := map[key]float64{}
-	rows, err := w.tx.QueryContext(ctx, "SELECT member_id, category, points, occurred_at FROM scores")
+	sums, err := w.sumScores(ctx, d)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var k key
-		var points, at int64
-		if err := rows.Scan(&k.member, &k.category, &points, &at); err != nil {
-			rows.Close()
-			return err
-		}
-		weight := d.weight(points, at)
-		weights[k] += weight
-		weights[key{"", k.member}] += weight
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for k, weight := range weights {
-		err := w.exec(ctx, "UPDATE totals SET weight = ? WHERE category = ? AND member_id = ?", weight, k.category, k.member)
+	for k, t := range sums {
+		err := w.exec(ctx, "UPDATE totals SET weight = ? WHERE category = ? AND member_id = ?", t.weight, k.category, k.member)
 		if err != nil {
 			return err
 		}
+	}
+	return w.setDecay(ctx, d)
+}
+
+// sumScores reads the scores table once and sums its points and weights
+// under d by member and category, and by member alone (category "").
+func (w *writer) sumScores(ctx context.Context, d decay) (map[totalKey]totalRow, error) {
+	sums := map[totalKey]totalRow{}
+	err := eachRowOf(ctx, w.tx, func(row scanner) error {
+		var k totalKey
+		var points, at int64
+		if err := row.Scan(&k.member, &k.category, &points, &at); err != nil {
+			return err
+		}
+		weight := d.weight(points, at)
+		for _, k := range []totalKey{k, {member: k.member}} {
+			t := sums[k]
+			sums[k] = totalRow{points: t.points + points, weight: t.weight + weight}
+		}
+		return nil
+	}, "SELECT member_id, category, points, occurred_at FROM scores")
+	return sums, err
+}
+
+// retotal fills the emptied totals table from the scores, weighed under d,
+// in key order, and stores d: one pass over the scores, where grouping
+// them in SQL sorted them twice and the weights then took an update per
+// row.
+func (w *writer) retotal(ctx context.Context, d decay) error {
+	sums, err := w.sumScores(ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := w.upsertTotals(ctx, sortedTotals(sums)); err != nil {
+		return err
 	}
 	return w.setDecay(ctx, d)
 }
@@ -247,10 +262,6 @@ const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occ
 	WHERE kind IN ('credit', 'praise')
 	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
 
-const rebuildTotals = `INSERT INTO totals (category, member_id, points, weight)
-	SELECT category, member_id, sum(points), 0 FROM scores GROUP BY category, member_id
-	UNION ALL SELECT '', member_id, sum(points), 0 FROM scores GROUP BY member_id`
-
 // rebuild replaces the derived tables with what the entries say, weighed
 // from a fresh anchor at now. The indexes of scores are dropped while it
 // is refilled and built again after: building an index from a million
@@ -269,12 +280,11 @@ func (w *writer) refill(ctx context.Context, halfLife float64) error {
 		{"DELETE FROM scores", nil},
 		{"DELETE FROM totals", nil},
 		{rebuildScores, []any{int64(MaxClockSkew / time.Second), int64(MaxClockSkew / time.Second)}},
-		{rebuildTotals, nil},
 	}
 	for _, s := range steps {
 		if _, err := w.tx.ExecContext(ctx, s.query, s.args...); err != nil {
 			return fmt.Errorf("rebuild derived tables: %w", err)
 		}
 	}
-	return w.reweigh(ctx, decay{anchor: w.now.Unix(), halfLife: halfLife})
+	return w.retotal(ctx, decay{anchor: w.now.Unix(), halfLife: halfLife})
 }

@@ -56,7 +56,7 @@ func (w *writer) flush(ctx context.Context) error {
 	if err := w.insertScores(ctx, b.scores); err != nil {
 		return fmt.Errorf("write scores: %w", err)
 	}
-	if err := w.upsertTotals(ctx, b.sortedTotals()); err != nil {
+	if err := w.upsertTotals(ctx, sortedTotals(b.totals)); err != nil {
 		return fmt.Errorf("write totals: %w", err)
 	}
 	if err := w.addBatchDays(ctx, b.days); err != nil {
@@ -104,11 +104,11 @@ type totalDelta struct {
 	add totalRow
 }
 
-// sortedTotals orders the batch's totals by the table's key, so that the
-// updates walk the B-tree once from left to right.
-func (b *scoreBatch) sortedTotals() []totalDelta {
-	out := make([]totalDelta, 0, len(b.totals))
-	for k, t := range b.totals {
+// sortedTotals orders totals by the table's key, so that the writes walk
+// the B-tree once from left to right.
+func sortedTotals(totals map[totalKey]totalRow) []totalDelta {
+	out := make([]totalDelta, 0, len(totals))
+	for k, t := range totals {
 		out = append(out, totalDelta{key: k, add: t})
 	}
 	slices.SortFunc(out, func(a, b totalDelta) int {
