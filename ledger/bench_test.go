@@ -120,7 +120,7 @@ func benchmarkAppendBatch(b *testing.B, members, size int) {
 // ledger's settings and one connection, whose page cache stays warm
 // across batches as the ledger's does.
 func openBare(b *testing.B, path string) *sql.DB {
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-8192)&_txlock=immediate")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,9 +54,13 @@ type Ledger struct {
 }
 
 // rwQuery is the URI query of every read-write connection: the settings
-// docracy relies on, applied by the driver on each new connection.
+// docracy relies on, applied by the driver on each new connection. Each
+// connection caches 8 MiB of pages: on the 1M-entry ledger, reads and
+// appends ran as fast as with 64 MiB, while a rebuild with 64 MiB held
+// 487 MB and took 15 s, against 146 MB and 12.5 s, and eight pooled
+// connections could hold 512 MB between them.
 const rwQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+	"&_pragma=synchronous(FULL)&_pragma=cache_size(-8192)&_txlock=immediate"
 
 // Open opens the ledger in database, a postgres:// or postgresql:// URL or
 // else a SQLite file path, creating its schema if needed and applying

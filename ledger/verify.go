@@ -79,7 +79,7 @@ func (l *Ledger) Verify(ctx context.Context) (Head, int64, error) {
 
 // scanCacheKiB is the page cache of a connection that reads the whole
 // ledger once: pages are read in order and never again, so a cache the
-// size of the ledger's usual one (64 MiB) would only hold memory, for as
+// size of the ledger's usual one (8 MiB) would only hold memory, for as
 // long as the connection stays in the pool.
 const scanCacheKiB = 2048
 
