@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrNotEmpty is Copy into a ledger that already holds entries or members.
@@ -111,31 +113,59 @@ func copyTable(ctx context.Context, w *writer, src *Ledger, table, columns, orde
 }
 
 // copyEntries appends src's entries to dst a batch at a time, checking
-// src's chain on the way, and returns the head reached.
+// src's chain on the way, and returns the head reached. Reading and
+// checking src runs beside writing dst, each on a core of its own: the
+// reader hands over each full batch and starts on the next.
 func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (Head, error) {
 	v := NewVerifier()
-	batch := make([]Entry, 0, copyBatch)
-	flush := func() error {
-		err := dst.write(ctx, func(w *writer) error { return w.appendCopies(ctx, batch) })
-		batch = batch[:0]
-		if progress != nil {
-			progress(v.Entries())
+	batches := make(chan []Entry, 1)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(batches)
+		return readBatches(ctx, src, v, batches)
+	})
+	g.Go(func() error {
+		var done int64
+		for batch := range batches {
+			if err := dst.write(ctx, func(w *writer) error { return w.appendCopies(ctx, batch) }); err != nil {
+				return err
+			}
+			if done += int64(len(batch)); progress != nil {
+				progress(done)
+			}
 		}
-		return err
+		return nil
+	})
+	err := g.Wait()
+	return v.Head(), err
+}
+
+// readBatches reads src's entries through v, which checks their chain, and
+// sends them in batches of copyBatch, the last one shorter.
+func readBatches(ctx context.Context, src *Ledger, v *Verifier, out chan<- []Entry) error {
+	batch := make([]Entry, 0, copyBatch)
+	send := func() error {
+		select {
+		case out <- batch:
+			batch = make([]Entry, 0, copyBatch)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	err := src.Each(ctx, 0, func(e Entry) error {
 		if err := v.Add(e); err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
 		if batch = append(batch, e); len(batch) == copyBatch {
-			return flush()
+			return send()
 		}
 		return nil
 	})
 	if err == nil && len(batch) > 0 {
-		err = flush()
+		err = send()
 	}
-	return v.Head(), err
+	return err
 }
 
 // appendCopies stores entries as they were chained elsewhere: each must
