@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // decay turns points into running weights: an entry of p points at time a
@@ -238,8 +237,7 @@ func (w *writer) stale(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read newest entry: %w", err)
 	}
-	skew := int64(MaxClockSkew / time.Second)
-	return occurred > recorded+skew || w.decay.anchor > max(w.now.Unix(), maxRecorded)+skew, nil
+	return occurred > recorded+maxSkewSeconds || w.decay.anchor > max(w.now.Unix(), maxRecorded)+maxSkewSeconds, nil
 }
 
 // repair rebuilds spoiled derived tables, so that revoking the entry that
@@ -279,7 +277,7 @@ func (w *writer) refill(ctx context.Context, halfLife float64) error {
 	}{
 		{"DELETE FROM scores", nil},
 		{"DELETE FROM totals", nil},
-		{rebuildScores, []any{int64(MaxClockSkew / time.Second), int64(MaxClockSkew / time.Second)}},
+		{rebuildScores, []any{maxSkewSeconds, maxSkewSeconds}},
 	}
 	for _, s := range steps {
 		if _, err := w.tx.ExecContext(ctx, s.query, s.args...); err != nil {

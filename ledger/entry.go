@@ -51,6 +51,9 @@ func (k Kind) counts() bool { return k == KindCredit || k == KindPraise }
 // member's decayed reputation collapse against it.
 const MaxClockSkew = 10 * time.Minute
 
+// maxSkewSeconds is MaxClockSkew in the unit of stored times.
+const maxSkewSeconds = int64(MaxClockSkew / time.Second)
+
 // ErrFutureDate is returned for an occurred_at later than recorded_at
 // plus MaxClockSkew.
 var ErrFutureDate = errors.New("occurred_at is in the future")

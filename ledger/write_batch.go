@@ -10,20 +10,14 @@ import (
 )
 
 // scoreBatch holds the derived rows of the counting entries of one
-// AppendBatch until the batch ends: each entry's scores row, and the
-// totals summed per member and category, so that a member credited a
+// AppendBatch until the batch ends: the range of their scores rows, and
+// the totals summed per member and category, so that a member credited a
 // hundred times in a batch costs two totals updates, not two hundred,
 // and rows go to the B-trees in key order.
 type scoreBatch struct {
-	scores []scoreRow
-	totals map[totalKey]totalRow
-	days   map[dayKey]map[int64]int64 // points per member, per day_points row
-}
-
-type scoreRow struct {
-	seq, member int64
-	category    string
-	points, at  int64
+	from, to int64 // the seqs of the first and last entries whose scores rows wait; from is 0 if none does
+	totals   map[totalKey]totalRow
+	days     map[dayKey]map[int64]int64 // points per member, per day_points row
 }
 
 type totalKey struct {
@@ -33,7 +27,10 @@ type totalKey struct {
 
 // add counts e, scored at at with weight, in the batch.
 func (b *scoreBatch) add(e Entry, at int64, weight float64) {
-	b.scores = append(b.scores, scoreRow{seq: e.Seq, member: e.Member, category: e.Category, points: e.Points, at: at})
+	if b.from == 0 {
+		b.from = e.Seq
+	}
+	b.to = e.Seq
 	for _, c := range []string{e.Category, ""} {
 		k := totalKey{category: c, member: e.Member}
 		t := b.totals[k]
@@ -50,10 +47,10 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 // before anything in the transaction reads scores or totals.
 func (w *writer) flush(ctx context.Context) error {
 	b := w.batch
-	if b == nil || len(b.scores) == 0 {
+	if b == nil || b.from == 0 {
 		return nil
 	}
-	if err := w.insertScores(ctx, b.scores); err != nil {
+	if err := w.exec(ctx, batchScores, maxSkewSeconds, maxSkewSeconds, b.from, b.to); err != nil {
 		return fmt.Errorf("write scores: %w", err)
 	}
 	if err := w.upsertTotals(ctx, sortedTotals(b.totals)); err != nil {
@@ -62,11 +59,25 @@ func (w *writer) flush(ctx context.Context) error {
 	if err := w.addBatchDays(ctx, b.days); err != nil {
 		return err
 	}
-	b.scores = b.scores[:0]
+	b.from = 0
 	clear(b.totals)
 	clear(b.days)
 	return nil
 }
+
+// batchScores writes the scores rows of the counting entries in a range
+// of seqs, in one statement that reads them back from entries, as
+// rebuildScores does for the whole ledger. The range ends with the last
+// entry the batch counted, not at the head: a flush may run while an
+// entry is being derived, after its own row is stored. No entry in the
+// range is a revoke (a batch flushes before any entry that does not
+// count), and SQLite copies each page the statement changes to its
+// statement journal once, where a statement per row or per few hundred
+// rows copied the same index pages again and again.
+const batchScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
+	SELECT seq, member_id, category, points,
+		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END FROM entries
+	WHERE seq BETWEEN ? AND ? AND kind IN ('credit', 'praise')`
 
 // addBatchDays writes each day_points row the batch touched once, in key
 // order.
@@ -76,22 +87,6 @@ func (w *writer) addBatchDays(ctx context.Context, days map[dayKey]map[int64]int
 	})
 	for _, k := range keys {
 		if err := w.addDayPointsOf(ctx, k.day, k.category, days[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// insertScores writes the batch's scores rows, one statement each: a
-// statement of many rows makes SQLite keep a statement journal, a copy of
-// every page it touches, which cost more than the statements it saved.
-func (w *writer) insertScores(ctx context.Context, rows []scoreRow) error {
-	stmt, err := w.prepare(ctx, "INSERT INTO scores (seq, member_id, category, points, occurred_at) VALUES (?, ?, ?, ?, ?)")
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r.seq, r.member, r.category, r.points, r.at); err != nil {
 			return err
 		}
 	}
@@ -119,8 +114,7 @@ func sortedTotals(totals map[totalKey]totalRow) []totalDelta {
 
 // upsertTotals adds each delta to its row.
 func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
-	stmt, err := w.prepare(ctx, `INSERT INTO totals (category, member_id, points, weight) VALUES (?, ?, ?, ?)
-		ON CONFLICT (category, member_id) DO UPDATE SET points = totals.points + excluded.points, weight = totals.weight + excluded.weight`)
+	stmt, err := w.prepare(ctx, upsertTotal)
 	if err != nil {
 		return err
 	}

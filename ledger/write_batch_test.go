@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"testing"
@@ -28,6 +29,11 @@ func TestAppendBatchDerivesAsAppend(t *testing.T) {
 		for i := range 30 {
 			who := []int64{alice, bob, carol}[i%3]
 			ns = append(ns, credit(who, int64(1+i%4), []string{"code", "doc"}[i%2], fmt.Sprint("r", i), t0.Add(-time.Duration(30-i)*24*time.Hour)))
+			if i == 12 { // an entry that does not count flushes the batch halfway
+				college := credit(carol, 0, "workers", "college:carol", t0.Add(-time.Hour))
+				college.Kind, college.Data = ledger.KindCollege, json.RawMessage(`{"college":"workers"}`)
+				ns = append(ns, college)
+			}
 		}
 		praise := credit(bob, 2, "community", "praise:1", t0.Add(-time.Minute))
 		praise.Kind, praise.Actor = ledger.KindPraise, "discord:1"
@@ -39,8 +45,8 @@ func TestAppendBatchDerivesAsAppend(t *testing.T) {
 		}
 	}
 	created, err := batched.AppendBatch(ctx, ns)
-	if err != nil || created != 31 {
-		t.Fatalf("batch created %d, %v; want 31", created, err)
+	if err != nil || created != 32 {
+		t.Fatalf("batch created %d, %v; want 32", created, err)
 	}
 	wantHead, _, _ := one.VerifyAll(ctx, nil)
 	gotHead, _, err := batched.VerifyAll(ctx, nil)
