@@ -141,31 +141,16 @@ func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (H
 }
 
 // readBatches reads src's entries through v, which checks their chain, and
-// sends them in batches of copyBatch, the last one shorter.
+// sends them in batches of copyBatch.
 func readBatches(ctx context.Context, src *Ledger, v *Verifier, out chan<- []Entry) error {
-	batch := make([]Entry, 0, copyBatch)
-	send := func() error {
-		select {
-		case out <- batch:
-			batch = make([]Entry, 0, copyBatch)
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	err := src.Each(ctx, 0, func(e Entry) error {
-		if err := v.Add(e); err != nil {
-			return fmt.Errorf("source: %w", err)
-		}
-		if batch = append(batch, e); len(batch) == copyBatch {
-			return send()
-		}
-		return nil
+	return sendBatches(ctx, copyBatch, out, func(add func(Entry) error) error {
+		return src.Each(ctx, 0, func(e Entry) error {
+			if err := v.Add(e); err != nil {
+				return fmt.Errorf("source: %w", err)
+			}
+			return add(e)
+		})
 	})
-	if err == nil && len(batch) > 0 {
-		err = send()
-	}
-	return err
 }
 
 // appendCopies stores entries as they were chained elsewhere: each must

@@ -158,7 +158,12 @@ func (v *Verifier) addBatch(batch []Entry, observe func(Entry)) error {
 
 // eachBatch sends every entry in seq order, a thousand at a time.
 func eachBatch(ctx context.Context, q queryer, out chan<- []Entry) error {
-	const size = 1000
+	return sendBatches(ctx, 1000, out, func(add func(Entry) error) error { return eachChainRow(ctx, q, add) })
+}
+
+// sendBatches sends the entries read passes to add in slices of size,
+// the last one shorter, each a new slice that the receiver keeps.
+func sendBatches(ctx context.Context, size int, out chan<- []Entry, read func(add func(Entry) error) error) error {
 	batch := make([]Entry, 0, size)
 	send := func() error {
 		select {
@@ -169,9 +174,8 @@ func eachBatch(ctx context.Context, q queryer, out chan<- []Entry) error {
 			return ctx.Err()
 		}
 	}
-	err := eachChainRow(ctx, q, func(e Entry) error {
-		batch = append(batch, e)
-		if len(batch) < size {
+	err := read(func(e Entry) error {
+		if batch = append(batch, e); len(batch) < size {
 			return nil
 		}
 		return send()
