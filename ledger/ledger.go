@@ -58,9 +58,13 @@ type Ledger struct {
 // connection caches 8 MiB of pages: on the 1M-entry ledger, reads and
 // appends ran as fast as with 64 MiB, while a rebuild with 64 MiB held
 // 487 MB and took 15 s, against 146 MB and 12.5 s, and eight pooled
-// connections could hold 512 MB between them.
+// connections could hold 512 MB between them. The write-ahead log is
+// copied back into the file (checkpointed) once it holds 4,000 pages
+// rather than SQLite's 1,000: a page that every batch changes (an index's
+// last leaf, a busy member's totals) is copied once per checkpoint, and
+// batched appends ran 3–22% faster for a log of 16 MB at most.
 const rwQuery = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(FULL)&_pragma=cache_size(-8192)&_txlock=immediate"
+	"&_pragma=synchronous(FULL)&_pragma=cache_size(-8192)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
 
 // Open opens the ledger in database, a postgres:// or postgresql:// URL or
 // else a SQLite file path, creating its schema if needed and applying
