@@ -35,11 +35,11 @@ const copyBatch = 10_000
 // Copy copies src into dst, which must be empty, and returns the head both
 // then have: the working state row by row, then the entries with their
 // seq, times and hashes kept, then every derived table rebuilt once from
-// them (deriving rows per entry as well would write them twice). Until
-// it returns, dst holds entries without their derived rows: it is not to
-// be served meanwhile. It checks src's chain as it reads it and dst's, derived
-// tables included, at the end. progress, when not nil, hears how many
-// entries are copied. Nothing must write to src meanwhile.
+// them (deriving rows per entry as well would write them twice). Until it
+// returns, dst holds entries without their derived rows: it is not to be
+// served meanwhile. It checks src's chain as it reads it and dst's,
+// derived tables included, at the end. progress, when not nil, hears how
+// many entries are copied. Nothing must write to src meanwhile.
 func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Head, error) {
 	if err := dst.checkEmpty(ctx); err != nil {
 		return Head{}, err

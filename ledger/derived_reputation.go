@@ -64,11 +64,18 @@ type keyMerge struct {
 	keys  []repKey
 	order func(a, b repKey) int
 	only  func(k repKey) error // a key the chain has and the table lacks
+	last  *repKey              // the table's previous row
 }
 
 // next passes the chain's keys before k to only, then says whether the
-// chain has k itself.
+// chain has k itself. A table read out of order would make the merge
+// report rows missing that are not: it is refused.
 func (m *keyMerge) next(k repKey) (bool, error) {
+	if m.last != nil && m.order(*m.last, k) >= 0 {
+		return false, fmt.Errorf("rows out of key order: member %d category %q after member %d category %q",
+			k.member, k.category, m.last.member, m.last.category)
+	}
+	m.last = &k
 	for len(m.keys) > 0 && m.order(m.keys[0], k) < 0 {
 		if err := m.only(m.keys[0]); err != nil {
 			return false, err
