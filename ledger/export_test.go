@@ -9,12 +9,7 @@ import (
 // day_points: one query summing every score of the window. Tests hold the
 // fast path to it.
 func (l *Ledger) ReferenceLeaderboard(ctx context.Context, q LeaderboardQuery) ([]Standing, error) {
-	if q.At.IsZero() {
-		q.At = l.now()
-	}
-	if q.Limit <= 0 {
-		q.Limit = 10
-	}
+	q = q.filled(l.now)
 	t := q.At.Unix()
 	query := `SELECT member_id, sum(points) AS p FROM scores WHERE occurred_at > ? AND occurred_at <= ?`
 	args := []any{t - int64(q.Window.Duration()/time.Second), t}

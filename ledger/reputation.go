@@ -150,6 +150,18 @@ type LeaderboardQuery struct {
 	Limit    int       // rows; <= 0 means 10
 }
 
+// filled gives q's zero fields their meaning: the window ends now, and
+// ten rows.
+func (q LeaderboardQuery) filled(now func() time.Time) LeaderboardQuery {
+	if q.At.IsZero() {
+		q.At = now()
+	}
+	if q.Limit <= 0 {
+		q.Limit = 10
+	}
+	return q
+}
+
 // Standing is one row of a leaderboard.
 type Standing struct {
 	Rank       int     `json:"rank"`
@@ -165,12 +177,7 @@ type Standing struct {
 // partial days at the window's edges; the all-time board reads the
 // running totals, one row per member.
 func (l *Ledger) Leaderboard(ctx context.Context, q LeaderboardQuery) ([]Standing, error) {
-	if q.At.IsZero() {
-		q.At = l.now()
-	}
-	if q.Limit <= 0 {
-		q.Limit = 10
-	}
+	q = q.filled(l.now)
 	t := q.At.Unix()
 	standings, err := l.ranked(ctx, q, t)
 	if err != nil {
