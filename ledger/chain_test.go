@@ -55,21 +55,7 @@ func testConcurrentAppendsKeepTheChain(t *testing.T, b backend) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	var seqs []int64
-	if err := l.Each(ctx, 0, func(e ledger.Entry) error { seqs = append(seqs, e.Seq); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(seqs) != workers*each {
-		t.Fatalf("%d entries, want %d", len(seqs), workers*each)
-	}
-	for i, s := range seqs {
-		if s != int64(i+1) {
-			t.Fatalf("seq %d at position %d: not gapless", s, i)
-		}
-	}
-	if _, n, err := l.Verify(ctx); err != nil || n != workers*each {
-		t.Errorf("verify: %d entries, %v", n, err)
-	}
+	assertGapless(t, l, workers*each)
 }
 
 func testVerifyNamesTheFirstTamperedSeq(t *testing.T, b backend) {

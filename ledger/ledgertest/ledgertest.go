@@ -150,19 +150,27 @@ func OpenOptions(tb testing.TB, opts ledger.Options) *ledger.Ledger {
 // benchmark ends.
 func Copy(tb testing.TB, s Spec) *ledger.Ledger {
 	tb.Helper()
-	ctx := context.Background()
-	opts := ledger.Options{HalfLife: HalfLife, Now: func() time.Time { return s.At }}
-	src, err := ledger.Open(ctx, Path(tb, s), opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	src, opts := openFixture(tb, s)
 	path := filepath.Join(tb.TempDir(), "copy.db")
-	err = src.Backup(ctx, path)
+	err := src.Backup(context.Background(), path)
 	src.Close()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return OpenPath(tb, path, opts)
+}
+
+// openFixture opens the fixture s, built if need be, with the options a
+// copy of it is opened with: its stopped clock and half-life. The caller
+// closes it.
+func openFixture(tb testing.TB, s Spec) (*ledger.Ledger, ledger.Options) {
+	tb.Helper()
+	opts := ledger.Options{HalfLife: HalfLife, Now: func() time.Time { return s.At }}
+	src, err := ledger.Open(context.Background(), Path(tb, s), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return src, opts
 }
 
 // OpenPath opens the ledger at path with opts and closes it when the test
@@ -183,15 +191,10 @@ func OpenPath(tb testing.TB, path string, opts ledger.Options) *ledger.Ledger {
 // benchmark ends.
 func CopyInto(tb testing.TB, s Spec, database string) *ledger.Ledger {
 	tb.Helper()
-	ctx := context.Background()
-	opts := ledger.Options{HalfLife: HalfLife, Now: func() time.Time { return s.At }}
-	src, err := ledger.Open(ctx, Path(tb, s), opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	src, opts := openFixture(tb, s)
 	defer src.Close()
 	dst := OpenPath(tb, database, opts)
-	if _, err := ledger.Copy(ctx, dst, src, nil); err != nil {
+	if _, err := ledger.Copy(context.Background(), dst, src, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return dst
