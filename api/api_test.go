@@ -5,35 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/docracy/docracy/api"
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
-	"github.com/google/go-cmp/cmp"
 )
 
 // get sends a request and returns the status, the Allow header and the body.
 func get(t *testing.T, srv *httptest.Server, method, path string) (int, string, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, nil)
 	if ct := resp.Header.Get("Content-Type"); method != http.MethodHead && ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}

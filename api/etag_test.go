@@ -1,11 +1,12 @@
 package api_test
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/docracy/docracy/internal/testkit"
 )
 
 // TestHeadETag checks that pollers of the head can revalidate: the ETag is
@@ -56,21 +57,9 @@ func TestHeadETag(t *testing.T) {
 
 func getWith(t *testing.T, srv *httptest.Server, path, ifNoneMatch string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	header := http.Header{}
 	if ifNoneMatch != "" {
-		req.Header.Set("If-None-Match", ifNoneMatch)
+		header.Set("If-None-Match", ifNoneMatch)
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return testkit.Do(t, srv.Client(), "GET", srv.URL+path, header)
 }

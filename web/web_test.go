@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docracy/docracy/bot"
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 	"github.com/docracy/docracy/web"
@@ -129,22 +129,7 @@ func (f *fixture) get(t *testing.T, method, path string) (*http.Response, string
 
 func do(t *testing.T, srv *httptest.Server, method, path string, header http.Header) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, header)
 	return resp, string(body)
 }
 
