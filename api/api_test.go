@@ -19,6 +19,20 @@ import (
 	"github.com/docracy/docracy/ledger"
 )
 
+// expect sends a request, checks its status and that its body is the JSON
+// want (compared as values), and returns what get does.
+func expect(t *testing.T, srv *httptest.Server, method, path string, status int, want string) (int, string, []byte) {
+	t.Helper()
+	got, allow, body := get(t, srv, method, path)
+	if got != status {
+		t.Errorf("status = %d, want %d", got, status)
+	}
+	if diff := cmp.Diff(jsonOf(t, []byte(want)), jsonOf(t, body)); diff != "" {
+		t.Errorf("body (-want +got):\n%s", diff)
+	}
+	return got, allow, body
+}
+
 // get sends a request and returns the status, the Allow header and the body.
 func get(t *testing.T, srv *httptest.Server, method, path string) (int, string, []byte) {
 	t.Helper()
@@ -118,13 +132,7 @@ func TestAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			status, allow, body := get(t, srv, tt.method, tt.path)
-			if status != tt.status {
-				t.Errorf("status = %d, want %d", status, tt.status)
-			}
-			if diff := cmp.Diff(jsonOf(t, []byte(tt.body)), jsonOf(t, body)); diff != "" {
-				t.Errorf("body (-want +got):\n%s", diff)
-			}
+			status, allow, body := expect(t, srv, tt.method, tt.path, tt.status, tt.body)
 			if status == http.StatusMethodNotAllowed && allow != "GET, HEAD" {
 				t.Errorf("Allow = %q, want \"GET, HEAD\"", allow)
 			}

@@ -181,13 +181,7 @@ func TestPayoutAPIEmpty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			status, _, body := get(t, srv, tt.method, tt.path)
-			if status != tt.status {
-				t.Errorf("status = %d, want %d", status, tt.status)
-			}
-			if diff := cmp.Diff(jsonOf(t, []byte(tt.body)), jsonOf(t, body)); diff != "" {
-				t.Errorf("body (-want +got):\n%s", diff)
-			}
+			expect(t, srv, tt.method, tt.path, tt.status, tt.body)
 		})
 	}
 }
