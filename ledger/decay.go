@@ -115,16 +115,16 @@ func (w *writer) reweigh(ctx context.Context, d decay) error {
 
 // sumScores reads the scores table once and sums its points and weights
 // under d by member and category, and by member alone (category "").
-func (w *writer) sumScores(ctx context.Context, d decay) (map[totalKey]totalRow, error) {
-	sums := map[totalKey]totalRow{}
+func (w *writer) sumScores(ctx context.Context, d decay) (map[repKey]totalRow, error) {
+	sums := map[repKey]totalRow{}
 	err := eachRowOf(ctx, w.tx, func(row scanner) error {
-		var k totalKey
+		var k repKey
 		var points, at int64
 		if err := row.Scan(&k.member, &k.category, &points, &at); err != nil {
 			return err
 		}
 		weight := d.weight(points, at)
-		for _, k := range []totalKey{k, {member: k.member}} {
+		for _, k := range []repKey{k, {member: k.member}} {
 			t := sums[k]
 			sums[k] = totalRow{points: t.points + points, weight: t.weight + weight}
 		}

@@ -64,18 +64,19 @@ type keyMerge struct {
 	keys  []repKey
 	order func(a, b repKey) int
 	only  func(k repKey) error // a key the chain has and the table lacks
-	last  *repKey              // the table's previous row
+	last  repKey               // the table's previous row, once read is true
+	read  bool
 }
 
 // next passes the chain's keys before k to only, then says whether the
 // chain has k itself. A table read out of order would make the merge
 // report rows missing that are not: it is refused.
 func (m *keyMerge) next(k repKey) (bool, error) {
-	if m.last != nil && m.order(*m.last, k) >= 0 {
+	if m.read && m.order(m.last, k) >= 0 {
 		return false, fmt.Errorf("rows out of key order: member %d category %q after member %d category %q",
 			k.member, k.category, m.last.member, m.last.category)
 	}
-	m.last = &k
+	m.last, m.read = k, true
 	for len(m.keys) > 0 && m.order(m.keys[0], k) < 0 {
 		if err := m.only(m.keys[0]); err != nil {
 			return false, err

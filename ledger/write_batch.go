@@ -16,13 +16,8 @@ import (
 // and rows go to the B-trees in key order.
 type scoreBatch struct {
 	from, to int64 // the seqs of the first and last entries whose scores rows wait; from is 0 if none does
-	totals   map[totalKey]totalRow
+	totals   map[repKey]totalRow
 	days     map[dayKey]map[int64]int64 // points per member, per day_points row
-}
-
-type totalKey struct {
-	category string
-	member   int64
 }
 
 // add counts e, scored at at with weight, in the batch.
@@ -32,7 +27,7 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 	}
 	b.to = e.Seq
 	for _, c := range []string{e.Category, ""} {
-		k := totalKey{category: c, member: e.Member}
+		k := repKey{category: c, member: e.Member}
 		t := b.totals[k]
 		b.totals[k] = totalRow{points: t.points + e.Points, weight: t.weight + weight}
 	}
@@ -95,20 +90,18 @@ func (w *writer) addBatchDays(ctx context.Context, days map[dayKey]map[int64]int
 
 // totalDelta is what a batch adds to one totals row.
 type totalDelta struct {
-	key totalKey
+	key repKey
 	add totalRow
 }
 
 // sortedTotals orders totals by the table's key, so that the writes walk
 // the B-tree once from left to right.
-func sortedTotals(totals map[totalKey]totalRow) []totalDelta {
+func sortedTotals(totals map[repKey]totalRow) []totalDelta {
 	out := make([]totalDelta, 0, len(totals))
 	for k, t := range totals {
 		out = append(out, totalDelta{key: k, add: t})
 	}
-	slices.SortFunc(out, func(a, b totalDelta) int {
-		return cmp.Or(strings.Compare(a.key.category, b.key.category), cmp.Compare(a.key.member, b.key.member))
-	})
+	slices.SortFunc(out, func(a, b totalDelta) int { return categoryFirst(a.key, b.key) })
 	return out
 }
 
@@ -134,7 +127,7 @@ func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
 func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, err error) {
 	err = l.write(ctx, func(w *writer) error {
 		created = 0
-		w.batch = &scoreBatch{totals: map[totalKey]totalRow{}, days: map[dayKey]map[int64]int64{}}
+		w.batch = &scoreBatch{totals: map[repKey]totalRow{}, days: map[dayKey]map[int64]int64{}}
 		for i, n := range ns {
 			if !n.Kind.counts() {
 				if err := w.flush(ctx); err != nil {
