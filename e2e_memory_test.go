@@ -4,12 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
 )
@@ -21,7 +21,7 @@ import (
 // server idle on an empty ledger started in the same run. It fails when
 // the check holds more than 64 MB above idle.
 func BenchmarkServeStartupMemory(b *testing.B) {
-	if _, err := os.Stat("/proc/self/status"); err != nil {
+	if testkit.ResidentBytes(os.Getpid()) == 0 {
 		b.Skip("no /proc to read a resident set from")
 	}
 	fixture := ledgertest.Path(b, ledgertest.Large)
@@ -55,7 +55,7 @@ func serveRSS(b *testing.B, dir string) rssRun {
 	go func() {
 		defer close(sampled)
 		for {
-			peak.Store(max(peak.Load(), residentBytes(srv.cmd.Process.Pid)))
+			peak.Store(max(peak.Load(), testkit.ResidentBytes(srv.cmd.Process.Pid)))
 			select {
 			case <-stop:
 				return
@@ -73,24 +73,9 @@ func serveRSS(b *testing.B, dir string) rssRun {
 	time.Sleep(time.Second)
 	close(stop)
 	<-sampled
-	run := rssRun{peak: peak.Load(), after: residentBytes(srv.cmd.Process.Pid)}
+	run := rssRun{peak: peak.Load(), after: testkit.ResidentBytes(srv.cmd.Process.Pid)}
 	srv.stop(b)
 	return run
-}
-
-// residentBytes is a process's VmRSS, 0 once it is gone.
-func residentBytes(pid int) int64 {
-	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kB, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kB << 10
-		}
-	}
-	return 0
 }
 
 // backupTo copies the ledger at from to a new file to, as docracy backup

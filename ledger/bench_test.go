@@ -347,16 +347,5 @@ func heapInUse() uint64 {
 	return s[0].Value.Uint64() + s[1].Value.Uint64()
 }
 
-// residentBytes is the process's resident set, from /proc/self/statm; 0
-// where that cannot be read.
-func residentBytes() uint64 {
-	statm, err := os.ReadFile("/proc/self/statm")
-	var size, resident uint64
-	if err != nil {
-		return 0
-	}
-	if _, err := fmt.Sscan(string(statm), &size, &resident); err != nil {
-		return 0
-	}
-	return resident * uint64(os.Getpagesize())
-}
+// residentBytes is this process's resident set; 0 where it cannot be read.
+func residentBytes() uint64 { return uint64(testkit.ResidentBytes(os.Getpid())) }
