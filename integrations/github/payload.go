@@ -1,8 +1,9 @@
 package github
 
 import (
-	"encoding/json"
-
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/google/go-github/v60/github"
 )
 
@@ -12,6 +13,23 @@ import (
 // unchanged. A payload is ~30 KB, mostly the head and base repositories
 // and URL fields that nothing reads: go-github's full parse allocates a
 // pointer for each of them and was a third of a webhook's CPU.
+//
+// encoding/json then still read every body twice, once to validate it and
+// once to skip what the types lack: 185 µs for the recorded 29 KB payload.
+// The JSON v2 decoder validates as it skips, in one pass (40 µs), with the
+// options below keeping what encoding/json accepted, so that a body the
+// full parse credits is credited the same (FuzzNarrowDecoding).
+
+// unmarshal decodes a payload as encoding/json would. Names match
+// case-insensitively, but only as strings.EqualFold does; a repeated name
+// is taken, its last value winning, without the map of every object's
+// names that rejecting it needs (40% of the decoding, and the body is
+// signed by then); invalid UTF-8 becomes U+FFFD.
+func unmarshal(payload []byte, v any) error {
+	return json.Unmarshal(payload, v, json.MatchCaseInsensitiveNames(true),
+		jsonv1.MatchCaseSensitiveDelimiter(true), jsontext.AllowDuplicateNames(true),
+		jsontext.AllowInvalidUTF8(true))
+}
 
 type prEventFields struct {
 	Action      *string      `json:"action"`
@@ -65,7 +83,7 @@ type reviewField struct {
 // payload.
 func decodePullRequestEvent(payload []byte) (*github.PullRequestEvent, error) {
 	var f prEventFields
-	if err := json.Unmarshal(payload, &f); err != nil {
+	if err := unmarshal(payload, &f); err != nil {
 		return nil, err
 	}
 	return &github.PullRequestEvent{Action: f.Action, PullRequest: f.PullRequest.pullRequest(),
@@ -76,7 +94,7 @@ func decodePullRequestEvent(payload []byte) (*github.PullRequestEvent, error) {
 // payload.
 func decodeReviewEvent(payload []byte) (*github.PullRequestReviewEvent, error) {
 	var f prEventFields
-	if err := json.Unmarshal(payload, &f); err != nil {
+	if err := unmarshal(payload, &f); err != nil {
 		return nil, err
 	}
 	return &github.PullRequestReviewEvent{Action: f.Action, PullRequest: f.PullRequest.pullRequest(),

@@ -132,6 +132,37 @@ func TestNarrowDecodingCreditsAsTheFullParse(t *testing.T) {
 	}
 }
 
+// TestNarrowDecodingReadsJSONAsTheFullParse edits the merged payload's
+// bytes where JSON decoders part ways: names in another case or spelling,
+// a name given twice, text that is not UTF-8. go-github's full parse takes
+// each; the narrow decoding must credit the same.
+func TestNarrowDecodingReadsJSONAsTheFullParse(t *testing.T) {
+	payload := string(readRecorded(t, "pull_request.closed.merged.json"))
+	for _, tc := range []struct{ name, old, new string }{
+		{"name in capitals", `"action":`, `"ACTION":`},
+		{"name in mixed case", `"merged_at":`, `"Merged_At":`},
+		{"name without its underscore", `"merged_at":`, `"mergedAt":`},
+		{"name with a dash", `"full_name":`, `"full-name":`},
+		{"name given twice, the last wins", `"pull_request": {`, `"pull_request": {"title": "first", "number": 1, "merged": false,`},
+		{"name given twice, the last null", `"action": "closed",`, `"action": "closed", "action": null,`},
+		{"object given twice", `"action": "closed",`, `"action": "closed", "pull_request": {"title": "first", "user": {"login": "x"}},`},
+		{"invalid UTF-8", `"title": "Update`, "\"title\": \"\xff\xfeUpdate"},
+		{"lone surrogate", `"title": "Update`, `"title": "\ud800Update`},
+		{"escaped name", `"merged_at":`, `"merged\u005fat":`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(strings.Replace(payload, tc.old, tc.new, 1))
+			if string(body) == payload {
+				t.Fatalf("%q is not in the payload", tc.old)
+			}
+			if _, err := github.ParseWebHook(eventPullRequest, body); err != nil {
+				t.Fatalf("the full parse refuses the edit, which then proves nothing: %v", err)
+			}
+			sameCredit(t, eventPullRequest, body)
+		})
+	}
+}
+
 // variants are values the recorded payloads lack that change a credit.
 var variants = map[string]string{
 	"pull_request.user.type": `"Bot"`, "review.user.type": `"Bot"`,
