@@ -66,9 +66,15 @@ func parseDecay(s string) (decay, error) {
 	return decay{anchor: anchor, halfLife: halfLife}, nil
 }
 
+const selectDecay = "SELECT value FROM meta WHERE key = 'decay'"
+
 func readDecay(ctx context.Context, q queryer) (decay, error) {
+	return scanDecay(q.QueryRowContext(ctx, selectDecay))
+}
+
+func scanDecay(row *sql.Row) (decay, error) {
 	var s string
-	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'decay'").Scan(&s)
+	err := row.Scan(&s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return decay{}, nil
 	} else if err != nil {
@@ -201,7 +207,7 @@ func (w *writer) addScore(ctx context.Context, e Entry) error {
 // scores table holds for it: the one its weight was added with.
 func (w *writer) removeScore(ctx context.Context, e Entry) error {
 	var at int64
-	err := w.tx.QueryRowContext(ctx, "DELETE FROM scores WHERE seq = ? RETURNING occurred_at", e.Seq).Scan(&at)
+	err := w.scan(ctx, "DELETE FROM scores WHERE seq = ? RETURNING occurred_at", []any{e.Seq}, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // not counted: nothing to take back
 	} else if err != nil {

@@ -51,6 +51,7 @@ type Ledger struct {
 	mu sync.Mutex // serialises writers within this process
 
 	github githubQueue // GitHub writes waiting to be committed together
+	stmts  stmtCache   // the writers' statements, parsed once per connection
 }
 
 // rwQuery is the URI query of every read-write connection: the settings
@@ -134,6 +135,7 @@ func openDB(path, query string) (*sql.DB, error) {
 func (l *Ledger) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.stmts.close()
 	return l.db.Close()
 }
 

@@ -70,8 +70,8 @@ func (l *Ledger) CreateMember(ctx context.Context, name, college string) (m Memb
 
 func (w *writer) createMember(ctx context.Context, name, college string) (Member, error) {
 	var id int64
-	err := w.tx.QueryRowContext(ctx, "INSERT INTO members (name, college, created_at) VALUES (?, ?, ?) RETURNING id",
-		name, college, w.now.Unix()).Scan(&id)
+	err := w.scan(ctx, "INSERT INTO members (name, college, created_at) VALUES (?, ?, ?) RETURNING id",
+		[]any{name, college, w.now.Unix()}, &id)
 	if err != nil {
 		return Member{}, fmt.Errorf("create member: %w", err)
 	}
@@ -113,7 +113,7 @@ func (w *writer) ensureAccount(ctx context.Context, a Account, name string) (mem
 	if err != nil {
 		return 0, false, err
 	}
-	_, err = w.tx.ExecContext(ctx, "INSERT INTO accounts (platform, external_id, login, member_id) VALUES (?, ?, ?, ?)",
+	err = w.exec(ctx, "INSERT INTO accounts (platform, external_id, login, member_id) VALUES (?, ?, ?, ?)",
 		a.Platform, nullable(a.ExternalID), a.Login, m.ID)
 	return m.ID, true, err
 }
@@ -123,11 +123,11 @@ func (w *writer) ensureAccount(ctx context.Context, a Account, name string) (mem
 func (w *writer) claimAccount(ctx context.Context, a Account) (member int64, found bool, err error) {
 	if a.ExternalID != "" {
 		var login string
-		err = w.tx.QueryRowContext(ctx, "SELECT member_id, login FROM accounts WHERE platform = ? AND external_id = ?",
-			a.Platform, a.ExternalID).Scan(&member, &login)
+		err = w.scan(ctx, "SELECT member_id, login FROM accounts WHERE platform = ? AND external_id = ?",
+			[]any{a.Platform, a.ExternalID}, &member, &login)
 		if err == nil {
 			if a.Login != "" && a.Login != login { // rewriting it unchanged would cost every credit a page write
-				_, err = w.tx.ExecContext(ctx, "UPDATE accounts SET login = ? WHERE platform = ? AND external_id = ?",
+				err = w.exec(ctx, "UPDATE accounts SET login = ? WHERE platform = ? AND external_id = ?",
 					a.Login, a.Platform, a.ExternalID)
 			}
 			return member, true, err
@@ -139,16 +139,16 @@ func (w *writer) claimAccount(ctx context.Context, a Account) (member int64, fou
 		return 0, false, nil
 	}
 	var rowid int64
-	err = w.tx.QueryRowContext(ctx, `SELECT rowid, member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE
+	err = w.scan(ctx, `SELECT rowid, member_id FROM accounts WHERE platform = ? AND login = ? COLLATE NOCASE
 		AND (external_id IS NULL OR ? = '') ORDER BY external_id IS NULL LIMIT 1`,
-		a.Platform, a.Login, a.ExternalID).Scan(&rowid, &member)
+		[]any{a.Platform, a.Login, a.ExternalID}, &rowid, &member)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	} else if err != nil {
 		return 0, false, err
 	}
 	if a.ExternalID != "" {
-		_, err = w.tx.ExecContext(ctx, "UPDATE accounts SET external_id = ?, login = ? WHERE rowid = ?", a.ExternalID, a.Login, rowid)
+		err = w.exec(ctx, "UPDATE accounts SET external_id = ?, login = ? WHERE rowid = ?", a.ExternalID, a.Login, rowid)
 	}
 	return member, true, err
 }

@@ -254,9 +254,9 @@ func (w *writer) checkVote(ctx context.Context, v VoteRequest) (live int64, opti
 	case !slices.Contains(info.Options, v.Option):
 		return 0, "", fmt.Errorf("vote in %s: %q: %w", info.ID(), v.Option, ErrUnknownOption)
 	}
-	err = w.tx.QueryRowContext(ctx, `SELECT coalesce(v.seq, 0), coalesce(v.option, '') FROM poll_electors e
+	err = w.scan(ctx, `SELECT coalesce(v.seq, 0), coalesce(v.option, '') FROM poll_electors e
 		LEFT JOIN poll_votes v ON v.poll = e.poll AND v.member_id = e.member_id
-		WHERE e.poll = ? AND e.member_id = ?`, v.Poll, v.Member).Scan(&live, &option)
+		WHERE e.poll = ? AND e.member_id = ?`, []any{v.Poll, v.Member}, &live, &option)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", fmt.Errorf("vote in %s: member %d: %w", info.ID(), v.Member, ErrNotElector)
 	}

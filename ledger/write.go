@@ -12,6 +12,8 @@ import (
 // of appends is chained without re-reading it.
 type writer struct {
 	tx     *sql.Tx
+	shared *stmtCache
+	parsed []string // queries this transaction parsed for itself
 	head   Head
 	now    time.Time
 	decay  decay
@@ -31,20 +33,27 @@ func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
 
 // writeLocked is write for a caller that holds l.mu.
 func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) error {
-	tx, err := l.db.BeginTx(ctx, nil)
+	w := &writer{shared: &l.stmts, stmts: map[string]*sql.Stmt{}, engine: l.engine}
+	err := w.run(ctx, l.db, l.now, fn)
+	// The transaction has ended and its connection is back in the pool.
+	l.stmts.add(ctx, l.db, w.parsed)
+	return err
+}
+
+// run runs fn in a new transaction and commits it.
+func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn func(w *writer) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := l.engine.lockWrites(ctx, tx); err != nil {
-		return err
-	}
-	w := &writer{tx: tx, now: l.now().UTC().Truncate(time.Second), stmts: map[string]*sql.Stmt{}, engine: l.engine}
+	w.tx = tx
 	defer w.close()
-	if w.head, err = readHead(ctx, tx); err != nil {
+	if err := w.engine.lockWrites(ctx, tx); err != nil {
 		return err
 	}
-	if w.decay, err = readDecay(ctx, tx); err != nil {
+	w.now = now().UTC().Truncate(time.Second)
+	if err := w.start(ctx); err != nil {
 		return err
 	}
 	if err := fn(w); err != nil {
@@ -56,10 +65,34 @@ func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) erro
 	return nil
 }
 
-// prepare returns a statement prepared once per transaction, so that the
-// appends of a batch do not parse the same SQL again.
+// start reads the chain's head and the decay settings the transaction
+// writes from.
+func (w *writer) start(ctx context.Context) (err error) {
+	head, err := w.prepare(ctx, selectHead)
+	if err != nil {
+		return err
+	}
+	if w.head, err = scanHead(head.QueryRowContext(ctx)); err != nil {
+		return err
+	}
+	decay, err := w.prepare(ctx, selectDecay)
+	if err != nil {
+		return err
+	}
+	w.decay, err = scanDecay(decay.QueryRowContext(ctx))
+	return err
+}
+
+// prepare returns a statement for the transaction: the ledger's cached
+// one, which its connection has likely parsed already, or else one parsed
+// for this transaction alone and then cached (see stmtCache).
 func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	if stmt, ok := w.stmts[query]; ok {
+		return stmt, nil
+	}
+	if shared := w.shared.get(query); shared != nil {
+		stmt := w.tx.StmtContext(ctx, shared)
+		w.stmts[query] = stmt
 		return stmt, nil
 	}
 	stmt, err := w.tx.PrepareContext(ctx, query)
@@ -67,6 +100,7 @@ func (w *writer) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	w.stmts[query] = stmt
+	w.parsed = append(w.parsed, query)
 	return stmt, nil
 }
 
@@ -77,6 +111,16 @@ func (w *writer) exec(ctx context.Context, query string, args ...any) error {
 	}
 	_, err = stmt.ExecContext(ctx, args...)
 	return err
+}
+
+// scan runs a query of one row through the statement cache and reads the
+// row into dest; no row is sql.ErrNoRows.
+func (w *writer) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	stmt, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	return stmt.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // entryByRef looks an idempotency key up; it runs before every append.
@@ -106,9 +150,15 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+const selectHead = "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1"
+
 func readHead(ctx context.Context, q queryer) (Head, error) {
+	return scanHead(q.QueryRowContext(ctx, selectHead))
+}
+
+func scanHead(row *sql.Row) (Head, error) {
 	h := Head{Hash: ZeroHash}
-	err := q.QueryRowContext(ctx, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").Scan(&h.Seq, &h.Hash)
+	err := row.Scan(&h.Seq, &h.Hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return h, fmt.Errorf("read head: %w", err)
 	}
