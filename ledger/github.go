@@ -138,27 +138,54 @@ func (q *githubQueue) take() []*pendingGitHub {
 // commitGitHub writes a batch in one transaction; l.mu is held. The
 // transaction carries other callers' writes, so it does not end when the
 // caller that runs it goes away.
+//
+// A batch is first written whole, without savepoints: a savepoint makes
+// SQLite copy every page a write touches into a journal of its own, a
+// fifth of the time a webhook's write holds the lock. Writes seldom fail
+// (the webhook checks what it passes on), and when one does, the batch is
+// written again with each write in a savepoint, so that the failure is
+// undone alone.
 func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 	ctx = context.WithoutCancel(ctx)
-	err := l.writeLocked(ctx, func(w *writer) error {
-		for _, p := range batch {
-			var fatal error
-			p.err, fatal = w.savepoint(ctx, func() (err error) {
-				p.res, err = w.writeGitHub(ctx, p.write)
-				return err
-			})
-			if fatal != nil {
-				return fatal
-			}
-		}
-		return nil
-	})
+	err := l.writeLocked(ctx, func(w *writer) error { return w.writeAll(ctx, batch) })
+	if err != nil && len(batch) > 1 {
+		err = l.writeLocked(ctx, func(w *writer) error { return w.writeEach(ctx, batch) })
+	}
 	for _, p := range batch {
 		if err != nil && p.err == nil {
 			p.res, p.err = GitHubResult{}, err
 		}
 		p.done = true
 	}
+}
+
+// writeAll writes a batch; the first write that fails fails the
+// transaction.
+func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) error {
+	for _, p := range batch {
+		res, err := w.writeGitHub(ctx, p.write)
+		if err != nil {
+			return err
+		}
+		p.res = res
+	}
+	return nil
+}
+
+// writeEach writes a batch, each write in a savepoint: one that fails is
+// undone alone and keeps its error.
+func (w *writer) writeEach(ctx context.Context, batch []*pendingGitHub) error {
+	for _, p := range batch {
+		var fatal error
+		p.err, fatal = w.savepoint(ctx, func() (err error) {
+			p.res, err = w.writeGitHub(ctx, p.write)
+			return err
+		})
+		if fatal != nil {
+			return fatal
+		}
+	}
+	return nil
 }
 
 // savepoint runs fn so that, if it fails, its changes alone are undone
