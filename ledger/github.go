@@ -88,10 +88,10 @@ func (r GitHubResult) Created() int {
 // leaves either all of it or none.
 //
 // Concurrent calls are committed together (group commit): whoever takes
-// the writer's lock commits every write queued by then, each isolated in a
-// savepoint, so that webhooks arriving at once share one fsync. A write
-// that fails is undone alone and its caller gets the error; if the commit
-// fails, every caller of the batch does.
+// the writer's lock commits every write queued by then, so that webhooks
+// arriving at once share one fsync. A write that fails is undone alone
+// (see commitGitHub) and its caller gets the error; if the commit fails,
+// every caller of the batch does.
 func (l *Ledger) WriteGitHub(ctx context.Context, g GitHubWrite) (GitHubResult, error) {
 	p := &pendingGitHub{write: g}
 	l.github.push(p)

@@ -30,9 +30,9 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 
 // add prepares queries on the pool. It runs once the transaction that
 // needed them has ended: a pool's Prepare takes a connection of its own,
-// which a transaction waiting for it must not hold one while doing. A
-// query that fails to prepare is left out; the next transaction parses it
-// for itself.
+// and a transaction that waited for one while holding another could wait
+// for ever on a full pool. A query that fails to prepare is left out; the
+// next transaction parses it for itself.
 func (c *stmtCache) add(ctx context.Context, db *sql.DB, queries []string) {
 	for _, query := range queries {
 		stmt, err := db.PrepareContext(ctx, query)
