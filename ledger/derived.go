@@ -82,7 +82,7 @@ func (l *Ledger) readChain(ctx context.Context, q queryer, progress func(int64))
 	if err != nil {
 		return &chainState{head: Head{Hash: ZeroHash}}, fmt.Errorf("verify: %w", err)
 	}
-	s.head, s.entries, err = verifyChain(ctx, q, s.add, progress)
+	s.head, s.entries, err = l.verifyChain(ctx, q, s.add, progress)
 	return s, err
 }
 

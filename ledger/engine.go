@@ -30,6 +30,10 @@ type engine interface {
 	// smallCache gives conn a page cache of scanCacheKiB for a pass over
 	// the whole ledger; restore gives it its usual one back.
 	smallCache(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
+	// separatesChainText reports whether a scan of the chain may pack each
+	// row's columns with chainSeparator, which is cheaper to build than
+	// columns prefixed with their lengths.
+	separatesChainText() bool
 }
 
 // IsPostgres reports whether database names a PostgreSQL database (a
@@ -102,6 +106,8 @@ func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string) (ma
 	}
 	return indexes, rows.Err()
 }
+
+func (sqliteEngine) separatesChainText() bool { return true }
 
 func (sqliteEngine) smallCache(ctx context.Context, conn *sql.Conn) (func() error, error) {
 	var usual int64

@@ -105,7 +105,7 @@ func TestWritesParseAStatementOnce(t *testing.T) {
 func testNow() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
 
 // openAt opens a new SQLite ledger whose clock stands at now.
-func openAt(t *testing.T, now time.Time) *Ledger {
+func openAt(t testing.TB, now time.Time) *Ledger {
 	t.Helper()
 	l, err := Open(context.Background(), filepath.Join(t.TempDir(), "docracy.db"), Options{Now: func() time.Time { return now }})
 	if err != nil {

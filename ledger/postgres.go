@@ -75,6 +75,10 @@ func (postgresEngine) smallCache(context.Context, *sql.Conn) (func() error, erro
 	return func() error { return nil }, nil
 }
 
+// separatesChainText is false: PostgreSQL's SQL is UTF-8 text, in which
+// chainSeparator cannot be spelled.
+func (postgresEngine) separatesChainText() bool { return false }
+
 func (postgresEngine) backup(context.Context, *sql.DB, string) error { return ErrBackupUnsupported }
 
 // openPostgres opens the PostgreSQL database dsn names. The URL may carry

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // ChainError names the first entry at which the hash chain breaks.
@@ -74,7 +70,7 @@ func (l *Ledger) Verify(ctx context.Context) (Head, int64, error) {
 		return Head{}, 0, fmt.Errorf("verify: %w", err)
 	}
 	defer conn.Close()
-	return verifyChain(ctx, conn, nil, nil)
+	return l.verifyChain(ctx, conn, nil, nil)
 }
 
 // scanCacheKiB is the page cache of a connection that reads the whole
@@ -115,14 +111,14 @@ func (c *scanConnection) Close() error {
 // Reading rows out of SQLite costs more than hashing them, so one
 // goroutine reads while this one hashes: on two cores the hashing is
 // nearly free.
-func verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
+func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []Entry, 4)
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		read <- eachBatch(ctx, q, batches)
+		read <- eachBatch(ctx, q, l.engine.separatesChainText(), batches)
 	}()
 	v := NewVerifier()
 	var chainErr error
@@ -157,8 +153,8 @@ func (v *Verifier) addBatch(batch []Entry, observe func(Entry)) error {
 }
 
 // eachBatch sends every entry in seq order, a thousand at a time.
-func eachBatch(ctx context.Context, q queryer, out chan<- []Entry) error {
-	return sendBatches(ctx, 1000, out, func(add func(Entry) error) error { return eachChainRow(ctx, q, add) })
+func eachBatch(ctx context.Context, q queryer, separated bool, out chan<- []Entry) error {
+	return sendBatches(ctx, 1000, out, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, add) })
 }
 
 // sendBatches sends the entries read passes to add in slices of size,
@@ -184,72 +180,6 @@ func sendBatches(ctx context.Context, size int, out chan<- []Entry, read func(ad
 		err = send()
 	}
 	return err
-}
-
-// chainTextColumns are the text columns of an entry in the order
-// chainSelect packs them.
-var chainTextColumns = []string{"id", "kind", "category", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash", "data"}
-
-// chainSelect reads every entry as its five integers and one text that
-// packs the text columns, each as its length in bytes, ':' and its bytes.
-// Each column costs the driver a call, a copy and an allocation: one text
-// instead of eleven makes the scan of a large ledger a third cheaper, and
-// the length prefix keeps any byte a column may hold unambiguous.
-func chainSelect() string {
-	packed := make([]string, len(chainTextColumns))
-	for i, c := range chainTextColumns {
-		packed[i] = "octet_length(" + c + ") || ':' || " + c
-	}
-	return "SELECT seq, coalesce(member_id, 0), points, occurred_at, recorded_at, " +
-		strings.Join(packed, " || ") + " FROM entries WHERE seq > 0 ORDER BY seq"
-}
-
-// eachChainRow calls fn with every entry in seq order. The entries' strings
-// share one allocation per row.
-func eachChainRow(ctx context.Context, q queryer, fn func(Entry) error) error {
-	rows, err := q.QueryContext(ctx, chainSelect())
-	if err != nil {
-		return fmt.Errorf("read entries: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e Entry
-		var occurred, recorded int64
-		var text string
-		if err := rows.Scan(&e.Seq, &e.Member, &e.Points, &occurred, &recorded, &text); err != nil {
-			return fmt.Errorf("read entries: %w", err)
-		}
-		e.OccurredAt, e.RecordedAt = time.Unix(occurred, 0).UTC(), time.Unix(recorded, 0).UTC()
-		if err := e.unpackText(text); err != nil {
-			return fmt.Errorf("read entries: seq %d: %w", e.Seq, err)
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read entries: %w", err)
-	}
-	return nil
-}
-
-// unpackText sets the text fields from a packed text of chainSelect.
-func (e *Entry) unpackText(text string) error {
-	var data string
-	fields := [...]*string{&e.ID, (*string)(&e.Kind), &e.Category, (*string)(&e.Source), &e.SourceRef,
-		&e.Actor, &e.Note, &e.URL, &e.PrevHash, &e.Hash, &data}
-	for i, f := range fields {
-		size, rest, ok := strings.Cut(text, ":")
-		n, err := strconv.Atoi(size)
-		if !ok || err != nil || n < 0 || n > len(rest) {
-			return fmt.Errorf("column %s: packed text is cut short", chainTextColumns[i])
-		}
-		*f, text = rest[:n], rest[n:]
-	}
-	if data != "" {
-		e.Data = json.RawMessage(data)
-	}
-	return nil
 }
 
 // checkCanonicalData refuses data that is not in canonical form: its hash
