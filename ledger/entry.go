@@ -176,6 +176,16 @@ const timeFormat = "2006-01-02T15:04:05Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
+// appendTime appends formatTime(t) as a JSON string. time formats
+// RFC 3339 by a path of its own (a quarter of a layout's cost, with no
+// allocation), whose text for a UTC time is timeFormat's (FuzzAppendTime
+// holds it to that).
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
+}
+
 // CanonicalJSON returns the entry without its hash as RFC 8785 (JCS)
 // canonical JSON: the bytes the hash covers.
 func (e Entry) CanonicalJSON() []byte { return e.appendJSON(nil, false) }
@@ -208,13 +218,13 @@ func (e Entry) appendJSON(b []byte, withHash bool) []byte {
 	b = append(b, `,"note":`...)
 	b = appendJCSString(b, e.Note)
 	b = append(b, `,"occurred_at":`...)
-	b = appendJCSString(b, formatTime(e.OccurredAt))
+	b = appendTime(b, e.OccurredAt)
 	b = append(b, `,"points":`...)
 	b = strconv.AppendInt(b, e.Points, 10)
 	b = append(b, `,"prev_hash":`...)
 	b = appendJCSString(b, e.PrevHash)
 	b = append(b, `,"recorded_at":`...)
-	b = appendJCSString(b, formatTime(e.RecordedAt))
+	b = appendTime(b, e.RecordedAt)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, e.Seq, 10)
 	b = append(b, `,"source":`...)
