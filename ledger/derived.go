@@ -83,6 +83,7 @@ func (l *Ledger) readChain(ctx context.Context, q queryer, progress func(int64))
 		return &chainState{head: Head{Hash: ZeroHash}}, fmt.Errorf("verify: %w", err)
 	}
 	s.head, s.entries, err = l.verifyChain(ctx, q, s.add, progress)
+	s.finish()
 	return s, err
 }
 

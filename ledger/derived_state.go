@@ -16,11 +16,13 @@ type chainState struct {
 	head    Head
 	entries int64
 
-	revoked  map[string]bool // ids of entries named by a revoke entry
-	decay    decay           // the stored anchor and half-life weights are computed with
-	halfLife float64         // the configured half-life, seconds
-	rep      map[repKey]*repSum
-	days     map[dayKey]*daySum // day_points: the scores of each day and category
+	revoked  map[string]bool    // ids of entries named by a revoke entry
+	decay    decay              // the stored anchor and half-life weights are computed with
+	halfLife float64            // the configured half-life, seconds
+	rep      map[repKey]*repSum // filled from scores by finish
+	scores   map[int64]*memberReps
+	days     map[dayKey]*daySum      // day_points: the scores of each day and category
+	dayIndex map[int64][]categoryDay // the same sums, by day
 
 	github  map[string]int64 // GitHub user id → member first credited under it
 	discord map[string]int64 // Discord user id → member a link entry attached it to
@@ -35,6 +37,29 @@ type chainState struct {
 type repKey struct {
 	member   int64
 	category string
+}
+
+// memberReps are one member's sums during the pass: the total first, then
+// one per category in the order they came. A member works in a handful of
+// categories, so finding one in them costs less than a lookup among every
+// member's and category's sums, which were the pass's largest cost.
+type memberReps []categoryRep
+
+type categoryRep struct {
+	category string
+	sum      repSum
+}
+
+// of returns the member's sum for category, added if it is new; name makes
+// the key's copy of a new category's name.
+func (m *memberReps) of(category string, name func(string) string) *repSum {
+	for i := range *m {
+		if (*m)[i].category == category {
+			return &(*m)[i].sum
+		}
+	}
+	*m = append(*m, categoryRep{category: name(category)})
+	return &(*m)[len(*m)-1].sum
 }
 
 // repSum is what the counted entries of one member and category add up to.
@@ -52,7 +77,7 @@ type repSum struct {
 func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*chainState, error) {
 	s := &chainState{
 		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
-		rep: map[repKey]*repSum{}, categories: map[string]string{}, github: map[string]int64{}, discord: map[string]int64{},
+		rep: map[repKey]*repSum{}, scores: map[int64]*memberReps{}, days: map[dayKey]*daySum{}, dayIndex: map[int64][]categoryDay{}, categories: map[string]string{}, github: map[string]int64{}, discord: map[string]int64{},
 		merged: map[int64]int64{}, college: map[int64]string{},
 	}
 	rows, err := q.QueryContext(ctx, "SELECT substr(source_ref, 8) FROM entries WHERE source_ref >= 'revoke:' AND source_ref < 'revoke;'")
@@ -95,21 +120,33 @@ func (s *chainState) addScore(e Entry) {
 	}
 	at := e.scoredAt()
 	w := s.decay.weight(e.Points, at)
-	for _, c := range []string{e.Category, ""} {
-		k := repKey{e.Member, c}
-		sum := s.rep[k]
-		if sum == nil {
-			k.category = s.category(c)
-			sum = &repSum{}
-			s.rep[k] = sum
-		}
-		sum.entries++
-		sum.points += e.Points
-		sum.at += at
-		sum.weight += w
-		sum.scale += max(w, -w)
+	reps := s.scores[e.Member]
+	if reps == nil {
+		reps = &memberReps{{category: ""}}
+		s.scores[e.Member] = reps
 	}
+	(&(*reps)[0].sum).add(e.Points, at, w)
+	reps.of(e.Category, s.category).add(e.Points, at, w)
 	s.addDay(e.Member, e.Category, at, e.Points)
+}
+
+func (r *repSum) add(points, at int64, w float64) {
+	r.entries++
+	r.points += points
+	r.at += at
+	r.weight += w
+	r.scale += max(w, -w)
+}
+
+// finish keys the sums of the pass by member and category, as the checks
+// and the rebuild look them up.
+func (s *chainState) finish() {
+	for member, reps := range s.scores {
+		for i := range *reps {
+			s.rep[repKey{member, (*reps)[i].category}] = &(*reps)[i].sum
+		}
+	}
+	s.scores = nil
 }
 
 // category returns the state's copy of the name c: an entry's strings

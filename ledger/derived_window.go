@@ -295,15 +295,28 @@ func memberPrint(m int64) uint64 {
 }
 
 // addDay takes a counted score into the chain's day sums.
+// A day's sums are found by the day, then among its few categories: a map
+// keyed by an integer is cheaper to look up than one keyed by a string.
 func (s *chainState) addDay(member int64, category string, at, points int64) {
-	if s.days == nil {
-		s.days = map[dayKey]*daySum{}
+	day := dayOf(at)
+	sums := s.dayIndex[day]
+	for _, c := range sums {
+		if c.category == category {
+			c.sum.add(member, points)
+			return
+		}
 	}
-	k := dayKey{dayOf(at), category}
-	if s.days[k] == nil {
-		s.days[k] = &daySum{}
-	}
-	s.days[k].add(member, points)
+	k := dayKey{day, s.category(category)}
+	sum := &daySum{}
+	s.days[k] = sum
+	s.dayIndex[day] = append(sums, categoryDay{k.category, sum})
+	sum.add(member, points)
+}
+
+// categoryDay is one day_points row of the day that indexes it.
+type categoryDay struct {
+	category string
+	sum      *daySum
 }
 
 // checkDayPoints compares every day_points row with the chain's sums of
