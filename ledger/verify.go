@@ -114,11 +114,11 @@ func (c *scanConnection) Close() error {
 func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []Entry, 4)
+	batches, free := make(chan []Entry, 4), make(chan []Entry, 4)
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		read <- eachBatch(ctx, q, l.engine.separatesChainText(), batches)
+		read <- eachBatch(ctx, q, l.engine.separatesChainText(), batches, free)
 	}()
 	v := NewVerifier()
 	var chainErr error
@@ -130,6 +130,10 @@ func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry)
 			cancel() // stop reading; drain what is in flight
 		} else if progress != nil {
 			progress(v.Entries())
+		}
+		select { // observe keeps copies of entries, never the slice
+		case free <- batch[:0]:
+		default:
 		}
 	}
 	if err := <-read; chainErr == nil && err != nil {
@@ -152,19 +156,29 @@ func (v *Verifier) addBatch(batch []Entry, observe func(Entry)) error {
 	return nil
 }
 
-// eachBatch sends every entry in seq order, a thousand at a time.
-func eachBatch(ctx context.Context, q queryer, separated bool, out chan<- []Entry) error {
-	return sendBatches(ctx, 1000, out, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, add) })
+// eachBatch sends every entry in seq order, a thousand at a time, in the
+// slices the receiver hands back on free once done with them.
+func eachBatch(ctx context.Context, q queryer, separated bool, out chan<- []Entry, free <-chan []Entry) error {
+	return sendBatches(ctx, 1000, out, free, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, add) })
 }
 
 // sendBatches sends the entries read passes to add in slices of size,
-// the last one shorter, each a new slice that the receiver keeps.
-func sendBatches(ctx context.Context, size int, out chan<- []Entry, read func(add func(Entry) error) error) error {
-	batch := make([]Entry, 0, size)
+// the last one shorter: one from free if there is one waiting, else a new
+// one (always, if free is nil, for a receiver that keeps them).
+func sendBatches(ctx context.Context, size int, out chan<- []Entry, free <-chan []Entry, read func(add func(Entry) error) error) error {
+	next := func() []Entry {
+		select {
+		case batch := <-free:
+			return batch
+		default:
+			return make([]Entry, 0, size)
+		}
+	}
+	batch := next()
 	send := func() error {
 		select {
 		case out <- batch:
-			batch = make([]Entry, 0, size)
+			batch = next()
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
