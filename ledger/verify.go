@@ -108,52 +108,72 @@ func (c *scanConnection) Close() error {
 
 // verifyChain recomputes the chain read through q, handing each verified
 // entry to observe and the running count to progress (either may be nil).
-// Reading rows out of SQLite costs more than hashing them, so one
-// goroutine reads while this one hashes: on two cores the hashing is
-// nearly free.
+// Reading rows, hashing them and observing them take about the same time:
+// each stage has a goroutine, so that two cores share the three.
 func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches, free := make(chan []Entry, 4), make(chan []Entry, 4)
+	batches, free := make(chan []Entry, 4), make(chan []Entry, 8)
 	read := make(chan error, 1)
 	go func() {
 		defer close(batches)
 		read <- eachBatch(ctx, q, l.engine.separatesChainText(), batches, free)
 	}()
+	verified, observed := observeBatches(observe, free)
 	v := NewVerifier()
 	var chainErr error
 	for batch := range batches {
+		good := 0
 		if chainErr == nil {
-			chainErr = v.addBatch(batch, observe)
+			good, chainErr = v.addBatch(batch)
 		}
+		verified <- batch[:good]
 		if chainErr != nil {
 			cancel() // stop reading; drain what is in flight
 		} else if progress != nil {
 			progress(v.Entries())
 		}
-		select { // observe keeps copies of entries, never the slice
-		case free <- batch[:0]:
-		default:
-		}
 	}
+	close(verified)
+	<-observed
 	if err := <-read; chainErr == nil && err != nil {
 		return v.Head(), v.Entries(), fmt.Errorf("verify: %w", err)
 	}
 	return v.Head(), v.Entries(), chainErr
 }
 
-// addBatch adds entries until the first bad one, handing each good one to
-// observe.
-func (v *Verifier) addBatch(batch []Entry, observe func(Entry)) error {
-	for _, e := range batch {
-		if err := v.Add(e); err != nil {
-			return err
+// observeBatches hands every entry of the batches sent on verified to
+// observe, in a goroutine of its own, then the batch to free for the reader
+// to fill again: observe keeps copies of entries, never the slice.
+// observed is closed once verified is closed and drained.
+func observeBatches(observe func(Entry), free chan<- []Entry) (verified chan<- []Entry, observed <-chan struct{}) {
+	in, done := make(chan []Entry, 4), make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range in {
+			for _, e := range batch {
+				if observe != nil {
+					observe(e)
+				}
+			}
+			select {
+			case free <- batch[:0]:
+			default:
+			}
 		}
-		if observe != nil {
-			observe(e)
+	}()
+	return in, done
+}
+
+// addBatch adds entries until the first bad one, and returns how many
+// were good.
+func (v *Verifier) addBatch(batch []Entry) (int, error) {
+	for i, e := range batch {
+		if err := v.Add(e); err != nil {
+			return i, err
 		}
 	}
-	return nil
+	return len(batch), nil
 }
 
 // eachBatch sends every entry in seq order, a thousand at a time, in the
