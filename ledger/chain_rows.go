@@ -23,14 +23,14 @@ var chainIntColumns = []string{"seq", "coalesce(member_id, 0)", "points", "occur
 // column, so that verify judges it by its content as it would any other.
 const chainSeparator = "\xff"
 
-// eachChainRow calls fn with every entry in seq order, each entry's
-// strings sharing one allocation. separated is the engine's
+// eachChainRow calls fn with every entry after seq after, in seq order,
+// each entry's strings sharing one allocation. separated is the engine's
 // separatesChainText.
-func eachChainRow(ctx context.Context, q queryer, separated bool, fn func(Entry) error) error {
+func eachChainRow(ctx context.Context, q queryer, separated bool, after int64, fn func(Entry) error) error {
 	if !separated {
-		return eachPrefixedRow(ctx, q, "seq > 0", nil, fn)
+		return eachPrefixedRow(ctx, q, "seq > ?", []any{after}, fn)
 	}
-	rows, err := q.QueryContext(ctx, separatedSelect())
+	rows, err := q.QueryContext(ctx, separatedSelect(), after)
 	if err != nil {
 		return fmt.Errorf("read entries: %w", err)
 	}
@@ -66,14 +66,14 @@ func unpackSeparated(ctx context.Context, q queryer, text string, fn func(Entry)
 	return eachPrefixedRow(ctx, q, "seq = ?", []any{n}, fn)
 }
 
-// separatedSelect reads every entry as one text: its integer then its text
+// separatedSelect reads the entries after a seq as one text each: its integer then its text
 // columns, rendered by concat and separated by chainSeparator. One text
 // built by one function is what a row costs SQLite least to hand over:
 // half of what eleven lengths and texts joined by || cost, and a third of
 // sixteen columns.
 func separatedSelect() string {
 	columns := append(append([]string{}, chainIntColumns...), chainTextColumns...)
-	return "SELECT concat(" + strings.Join(columns, ", x'ff', ") + ") FROM entries WHERE seq > 0 ORDER BY seq"
+	return "SELECT concat(" + strings.Join(columns, ", x'ff', ") + ") FROM entries WHERE seq > ? ORDER BY seq"
 }
 
 // unpackSeparated sets e from a text of separatedSelect, and reports

@@ -40,7 +40,7 @@ func awkwardLedger(t testing.TB) *Ledger {
 func readChainRows(t testing.TB, q queryer, separated bool) []Entry {
 	t.Helper()
 	var entries []Entry
-	err := eachChainRow(context.Background(), q, separated, func(e Entry) error {
+	err := eachChainRow(context.Background(), q, separated, 0, func(e Entry) error {
 		entries = append(entries, e)
 		return nil
 	})
@@ -50,14 +50,29 @@ func readChainRows(t testing.TB, q queryer, separated bool) []Entry {
 	return entries
 }
 
+// Both packings read each entry as the columns do, one by one, and Each
+// starts where it is asked to.
 func TestSeparatedScanReadsWhatThePrefixedScanReads(t *testing.T) {
 	l := awkwardLedger(t)
-	separated, prefixed := readChainRows(t, l.db, true), readChainRows(t, l.db, false)
-	if len(prefixed) != 6 {
-		t.Fatalf("prefixed scan read %d entries, want 6", len(prefixed))
+	var columns []Entry
+	err := queryEntries(context.Background(), l.db, func(e Entry) error {
+		columns = append(columns, e)
+		return nil
+	}, "seq > 0 ORDER BY seq")
+	if err != nil || len(columns) != 6 {
+		t.Fatalf("read %d entries column by column, want 6: %v", len(columns), err)
 	}
-	if !reflect.DeepEqual(separated, prefixed) {
-		t.Errorf("separated scan read\n%+v\nprefixed scan read\n%+v", separated, prefixed)
+	for _, separated := range []bool{true, false} {
+		if got := readChainRows(t, l.db, separated); !reflect.DeepEqual(got, columns) {
+			t.Errorf("separated %v: read\n%+v\nwant\n%+v", separated, got, columns)
+		}
+	}
+	var after []Entry
+	if err := l.Each(context.Background(), 4, func(e Entry) error {
+		after = append(after, e)
+		return nil
+	}); err != nil || !reflect.DeepEqual(after, columns[4:]) {
+		t.Errorf("Each after seq 4 = %+v, %v; want %+v", after, err, columns[4:])
 	}
 }
 
@@ -138,4 +153,21 @@ func FuzzUnpackSeparated(f *testing.F) {
 			t.Fatalf("%q unpacks to %+v, which packs to %q", text, e, packSeparated(e))
 		}
 	})
+}
+
+// An error from Each's fn is what Each returns, and fn is not called again.
+func TestEachStopsAtTheFirstError(t *testing.T) {
+	l := awkwardLedger(t)
+	stop := errors.New("enough")
+	var seen []int64
+	err := l.Each(context.Background(), 0, func(e Entry) error {
+		seen = append(seen, e.Seq)
+		if e.Seq == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || !reflect.DeepEqual(seen, []int64{1, 2}) {
+		t.Errorf("Each = %v after seqs %v, want %v after [1 2]", err, seen, stop)
+	}
 }

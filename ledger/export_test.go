@@ -60,7 +60,7 @@ func (l *Ledger) RebuildScores(ctx context.Context, keepIndexes bool) error {
 // returns how many it read: what the storage costs a verify.
 func ScanChainRows(ctx context.Context, l *Ledger) (int64, error) {
 	var n int64
-	err := eachChainRow(ctx, l.db, l.engine.separatesChainText(), func(Entry) error {
+	err := eachChainRow(ctx, l.db, l.engine.separatesChainText(), 0, func(Entry) error {
 		n++
 		return nil
 	})

@@ -97,9 +97,12 @@ func (l *Ledger) Entries(ctx context.Context, after int64, limit int) ([]Entry, 
 }
 
 // Each calls fn for every entry after the given seq, in seq order, without
-// holding the ledger in memory. An error from fn stops the walk.
+// holding the ledger in memory. An error from fn stops the walk. The rows
+// are read a few thousand entries ahead of fn, in a goroutine of their own.
 func (l *Ledger) Each(ctx context.Context, after int64, fn func(Entry) error) error {
-	return l.queryEntries(ctx, fn, "seq > ? ORDER BY seq", after)
+	return readAhead(ctx, func(add func(Entry) error) error {
+		return eachChainRow(ctx, l.db, l.engine.separatesChainText(), after, add)
+	}, fn)
 }
 
 // History returns a member's entries, newest first, leaving out revoke

@@ -176,10 +176,42 @@ func (v *Verifier) addBatch(batch []Entry) (int, error) {
 	return len(batch), nil
 }
 
+// readAhead calls fn with every entry that read passes on, while read
+// goes on in a goroutine of its own, a few batches ahead: reading rows out
+// of the database and fn's work on them then share two cores. An error
+// from fn stops the reading.
+func readAhead(ctx context.Context, read func(add func(Entry) error) error, fn func(Entry) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches, free := make(chan []Entry, 4), make(chan []Entry, 4)
+	done := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		done <- sendBatches(ctx, 1000, batches, free, read)
+	}()
+	var fnErr error
+	for batch := range batches {
+		for i := 0; i < len(batch) && fnErr == nil; i++ {
+			fnErr = fn(batch[i])
+		}
+		if fnErr != nil {
+			cancel() // stop reading; drain what is in flight
+		}
+		select { // fn was handed copies of entries, never the slice
+		case free <- batch[:0]:
+		default:
+		}
+	}
+	if err := <-done; fnErr == nil {
+		return err
+	}
+	return fnErr
+}
+
 // eachBatch sends every entry in seq order, a thousand at a time, in the
 // slices the receiver hands back on free once done with them.
 func eachBatch(ctx context.Context, q queryer, separated bool, out chan<- []Entry, free <-chan []Entry) error {
-	return sendBatches(ctx, 1000, out, free, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, add) })
+	return sendBatches(ctx, 1000, out, free, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, 0, add) })
 }
 
 // sendBatches sends the entries read passes to add in slices of size,
