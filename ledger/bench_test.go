@@ -1,10 +1,13 @@
 package ledger_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -297,6 +300,50 @@ func exportLines(b *testing.B, l *ledger.Ledger) []byte {
 		b.Fatal(err)
 	}
 	return out
+}
+
+// BenchmarkExport reads the 1M-entry ledger as docracy export --format
+// jsonl does, each entry in its JSON form, beside "scan", the rows read
+// and unpacked alone: the bound the storage sets. jsonl reports its time
+// as a multiple of scan's and its allocations per entry.
+func BenchmarkExport(b *testing.B) {
+	l := benchLedger(b)
+	ctx := context.Background()
+	var scan float64 // ns per scan
+	b.Run("scan", func(b *testing.B) {
+		for range b.N {
+			if _, err := ledger.ScanChainRows(ctx, l); err != nil {
+				b.Fatal(err)
+			}
+		}
+		scan = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	b.Run("jsonl", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if n := exportTo(b, l, io.Discard); n != int64(ledgertest.Large.Entries) {
+				b.Fatalf("exported %d entries", n)
+			}
+		}
+		entries := float64(b.N) * float64(ledgertest.Large.Entries)
+		b.ReportMetric(entries/b.Elapsed().Seconds(), "entries/s")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/scan, "x-scan")
+	})
+}
+
+// exportTo writes l's entries to w as JSON lines and returns how many.
+func exportTo(b *testing.B, l *ledger.Ledger, w io.Writer) (n int64) {
+	buf := bufio.NewWriter(w)
+	err := l.Each(context.Background(), 0, func(e ledger.Entry) error {
+		line, err := e.MarshalJSON()
+		buf.Write(line)
+		n++
+		return errors.Join(err, buf.WriteByte('\n'))
+	})
+	if err := errors.Join(err, buf.Flush()); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // BenchmarkVerifyMemory reports how far the process grows over idle while
