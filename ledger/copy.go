@@ -143,7 +143,7 @@ func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (H
 // readBatches reads src's entries through v, which checks their chain, and
 // sends them in batches of copyBatch.
 func readBatches(ctx context.Context, src *Ledger, v *Verifier, out chan<- []Entry) error {
-	return sendBatches(ctx, copyBatch, out, nil, func(add func(Entry) error) error {
+	return sendBatches(ctx, &batchPool{size: copyBatch}, out, func(add func(Entry) error) error {
 		return src.Each(ctx, 0, func(e Entry) error {
 			if err := v.Add(e); err != nil {
 				return fmt.Errorf("source: %w", err)

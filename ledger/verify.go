@@ -113,28 +113,13 @@ func (c *scanConnection) Close() error {
 func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry), progress func(int64)) (Head, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches, free := make(chan []Entry, 4), make(chan []Entry, 8)
-	read := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		read <- eachBatch(ctx, q, l.engine.separatesChainText(), batches, free)
-	}()
-	verified, observed := observeBatches(observe, free)
+	pool := newBatchPool(1000)
+	batches, read := startReading(ctx, pool, func(add func(Entry) error) error {
+		return eachChainRow(ctx, q, l.engine.separatesChainText(), 0, add)
+	})
+	verified, observed := observeBatches(observe, pool)
 	v := NewVerifier()
-	var chainErr error
-	for batch := range batches {
-		good := 0
-		if chainErr == nil {
-			good, chainErr = v.addBatch(batch)
-		}
-		verified <- batch[:good]
-		if chainErr != nil {
-			cancel() // stop reading; drain what is in flight
-		} else if progress != nil {
-			progress(v.Entries())
-		}
-	}
-	close(verified)
+	chainErr := v.addBatches(batches, verified, cancel, progress)
 	<-observed
 	if err := <-read; chainErr == nil && err != nil {
 		return v.Head(), v.Entries(), fmt.Errorf("verify: %w", err)
@@ -143,10 +128,9 @@ func (l *Ledger) verifyChain(ctx context.Context, q queryer, observe func(Entry)
 }
 
 // observeBatches hands every entry of the batches sent on verified to
-// observe, in a goroutine of its own, then the batch to free for the reader
-// to fill again: observe keeps copies of entries, never the slice.
+// observe, in a goroutine of its own, then gives the batch back to pool.
 // observed is closed once verified is closed and drained.
-func observeBatches(observe func(Entry), free chan<- []Entry) (verified chan<- []Entry, observed <-chan struct{}) {
+func observeBatches(observe func(Entry), pool *batchPool) (verified chan<- []Entry, observed <-chan struct{}) {
 	in, done := make(chan []Entry, 4), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -156,13 +140,31 @@ func observeBatches(observe func(Entry), free chan<- []Entry) (verified chan<- [
 					observe(e)
 				}
 			}
-			select {
-			case free <- batch[:0]:
-			default:
-			}
+			pool.put(batch)
 		}
 	}()
 	return in, done
+}
+
+// addBatches adds the entries of batches until the first bad one and
+// sends the good ones on to verified, which it closes at the end. After a
+// bad one it calls stop, and drains batches.
+func (v *Verifier) addBatches(batches <-chan []Entry, verified chan<- []Entry, stop func(), progress func(int64)) error {
+	defer close(verified)
+	var chainErr error
+	for batch := range batches {
+		good := 0
+		if chainErr == nil {
+			good, chainErr = v.addBatch(batch)
+		}
+		verified <- batch[:good]
+		if chainErr != nil {
+			stop()
+		} else if progress != nil {
+			progress(v.Entries())
+		}
+	}
+	return chainErr
 }
 
 // addBatch adds entries until the first bad one, and returns how many
@@ -183,12 +185,8 @@ func (v *Verifier) addBatch(batch []Entry) (int, error) {
 func readAhead(ctx context.Context, read func(add func(Entry) error) error, fn func(Entry) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches, free := make(chan []Entry, 4), make(chan []Entry, 4)
-	done := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		done <- sendBatches(ctx, 1000, batches, free, read)
-	}()
+	pool := newBatchPool(1000)
+	batches, done := startReading(ctx, pool, read)
 	var fnErr error
 	for batch := range batches {
 		for i := 0; i < len(batch) && fnErr == nil; i++ {
@@ -197,10 +195,7 @@ func readAhead(ctx context.Context, read func(add func(Entry) error) error, fn f
 		if fnErr != nil {
 			cancel() // stop reading; drain what is in flight
 		}
-		select { // fn was handed copies of entries, never the slice
-		case free <- batch[:0]:
-		default:
-		}
+		pool.put(batch)
 	}
 	if err := <-done; fnErr == nil {
 		return err
@@ -208,36 +203,61 @@ func readAhead(ctx context.Context, read func(add func(Entry) error) error, fn f
 	return fnErr
 }
 
-// eachBatch sends every entry in seq order, a thousand at a time, in the
-// slices the receiver hands back on free once done with them.
-func eachBatch(ctx context.Context, q queryer, separated bool, out chan<- []Entry, free <-chan []Entry) error {
-	return sendBatches(ctx, 1000, out, free, func(add func(Entry) error) error { return eachChainRow(ctx, q, separated, 0, add) })
+// startReading runs sendBatches in a goroutine of its own, and closes
+// batches once it has returned what done gives.
+func startReading(ctx context.Context, pool *batchPool, read func(add func(Entry) error) error) (batches <-chan []Entry, done <-chan error) {
+	out, result := make(chan []Entry, 4), make(chan error, 1)
+	go func() {
+		defer close(out)
+		result <- sendBatches(ctx, pool, out, read)
+	}()
+	return out, result
 }
 
-// sendBatches sends the entries read passes to add in slices of size,
-// the last one shorter: one from free if there is one waiting, else a new
-// one (always, if free is nil, for a receiver that keeps them).
-func sendBatches(ctx context.Context, size int, out chan<- []Entry, free <-chan []Entry, read func(add func(Entry) error) error) error {
-	next := func() []Entry {
-		select {
-		case batch := <-free:
-			return batch
-		default:
-			return make([]Entry, 0, size)
-		}
+// batchPool is a free list of slices of entries, filled by a reader and
+// handed back by their receiver once done with them: receivers keep
+// copies of entries, never the slices. Without free, every slice is new,
+// for a receiver that keeps them.
+type batchPool struct {
+	size int
+	free chan []Entry
+}
+
+func newBatchPool(size int) *batchPool {
+	return &batchPool{size: size, free: make(chan []Entry, 8)}
+}
+
+func (p *batchPool) get() []Entry {
+	select {
+	case batch := <-p.free:
+		return batch
+	default:
+		return make([]Entry, 0, p.size)
 	}
-	batch := next()
+}
+
+func (p *batchPool) put(batch []Entry) {
+	select {
+	case p.free <- batch[:0]:
+	default:
+	}
+}
+
+// sendBatches sends the entries read passes to add in slices of the
+// pool's size, the last one shorter.
+func sendBatches(ctx context.Context, pool *batchPool, out chan<- []Entry, read func(add func(Entry) error) error) error {
+	batch := pool.get()
 	send := func() error {
 		select {
 		case out <- batch:
-			batch = next()
+			batch = pool.get()
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 	err := read(func(e Entry) error {
-		if batch = append(batch, e); len(batch) < size {
+		if batch = append(batch, e); len(batch) < pool.size {
 			return nil
 		}
 		return send()
