@@ -66,11 +66,11 @@ func unpackSeparated(ctx context.Context, q queryer, text string, fn func(Entry)
 	return eachPrefixedRow(ctx, q, "seq = ?", []any{n}, fn)
 }
 
-// separatedSelect reads the entries after a seq as one text each: its integer then its text
-// columns, rendered by concat and separated by chainSeparator. One text
-// built by one function is what a row costs SQLite least to hand over:
-// half of what eleven lengths and texts joined by || cost, and a third of
-// sixteen columns.
+// separatedSelect reads the entries after a seq as one text each: the
+// integer then the text columns, rendered by concat and separated by
+// chainSeparator. One text built by one function is what a row costs
+// SQLite least to hand over: about half of what eleven lengths and texts
+// joined by || cost, or sixteen columns.
 func separatedSelect() string {
 	columns := append(append([]string{}, chainIntColumns...), chainTextColumns...)
 	return "SELECT concat(" + strings.Join(columns, ", x'ff', ") + ") FROM entries WHERE seq > ? ORDER BY seq"
