@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/docracy/docracy/internal/pgtest"
 	"github.com/docracy/docracy/ledger"
@@ -85,6 +88,7 @@ func runContract(t *testing.T, b backend) {
 		{"WindowedLeaderboardsMatchTheScan", testWindowedLeaderboardsMatchTheScan},
 		{"VerifyAllWhileAppending", testVerifyAllWhileAppending},
 		{"VerifyAllFindsScoresInEveryRange", testVerifyAllFindsScoresInEveryRange},
+		{"EachReadsWhatEntriesReads", testEachReadsWhatEntriesReads},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}
@@ -241,5 +245,36 @@ func testOpenRefusesNewerSchema(t *testing.T, b backend) {
 	}
 	if _, err := ledger.Open(ctx, database, ledger.Options{}); !errors.Is(err, ledger.ErrNewerSchema) {
 		t.Errorf("open again: %v, want ErrNewerSchema still: the refused open changed the version", err)
+	}
+}
+
+// Each reads the packed rows of a scan of the chain, Entries the columns
+// one by one: both must give every entry alike, whatever its texts hold.
+func testEachReadsWhatEntriesReads(t *testing.T, b backend) {
+	ctx := context.Background()
+	l := b.open(t, ledger.Options{})
+	alice := member(t, l, "alice")
+	data, err := ledger.NewData(map[string]any{"a": "x:y", "b": []int{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, note := range []string{"", ":", "3:abc", "a\x1fb", "élan ✓ 日本", strings.Repeat("long ", 2000)} {
+		n := credit(alice, int64(i), "code", fmt.Sprint("each:", i), t0.Add(-time.Duration(i)*time.Hour))
+		n.Note, n.URL = note, fmt.Sprint("https://example.org/", i)
+		if i == 3 {
+			n.Data = data
+		}
+		mustAppend(t, l, n)
+	}
+	for _, after := range []int64{0, 2, 6} {
+		want, err := l.Entries(ctx, after, 100)
+		got := []ledger.Entry{}
+		err = errors.Join(err, l.Each(ctx, after, func(e ledger.Entry) error {
+			got = append(got, e)
+			return nil
+		}))
+		if err != nil || len(want) != 6-int(after) || !reflect.DeepEqual(got, want) {
+			t.Errorf("after %d: Each read\n%+v\nEntries read\n%+v\n(%v)", after, got, want, err)
+		}
 	}
 }
