@@ -16,11 +16,11 @@ type chainState struct {
 	head    Head
 	entries int64
 
-	revoked  map[string]bool    // ids of entries named by a revoke entry
-	decay    decay              // the stored anchor and half-life weights are computed with
-	halfLife float64            // the configured half-life, seconds
-	rep      map[repKey]*repSum // filled from scores by finish
-	scores   map[int64]*memberReps
+	revoked  map[string]bool         // ids of entries named by a revoke entry
+	decay    decay                   // the stored anchor and half-life weights are computed with
+	halfLife float64                 // the configured half-life, seconds
+	rep      map[repKey]*repSum      // filled from scores by finish
+	scores   map[int64]*memberReps   // the same sums during the pass, by member
 	days     map[dayKey]*daySum      // day_points: the scores of each day and category
 	dayIndex map[int64][]categoryDay // the same sums, by day
 
@@ -77,8 +77,9 @@ type repSum struct {
 func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*chainState, error) {
 	s := &chainState{
 		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
-		rep: map[repKey]*repSum{}, scores: map[int64]*memberReps{}, days: map[dayKey]*daySum{}, dayIndex: map[int64][]categoryDay{}, categories: map[string]string{}, github: map[string]int64{}, discord: map[string]int64{},
-		merged: map[int64]int64{}, college: map[int64]string{},
+		rep: map[repKey]*repSum{}, scores: map[int64]*memberReps{},
+		days: map[dayKey]*daySum{}, dayIndex: map[int64][]categoryDay{}, categories: map[string]string{},
+		github: map[string]int64{}, discord: map[string]int64{}, merged: map[int64]int64{}, college: map[int64]string{},
 	}
 	rows, err := q.QueryContext(ctx, "SELECT substr(source_ref, 8) FROM entries WHERE source_ref >= 'revoke:' AND source_ref < 'revoke;'")
 	if err != nil {
@@ -125,7 +126,7 @@ func (s *chainState) addScore(e Entry) {
 		reps = &memberReps{{category: ""}}
 		s.scores[e.Member] = reps
 	}
-	(&(*reps)[0].sum).add(e.Points, at, w)
+	(*reps)[0].sum.add(e.Points, at, w)
 	reps.of(e.Category, s.category).add(e.Points, at, w)
 	s.addDay(e.Member, e.Category, at, e.Points)
 }

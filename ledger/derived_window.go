@@ -294,9 +294,9 @@ func memberPrint(m int64) uint64 {
 	return z ^ z>>31
 }
 
-// addDay takes a counted score into the chain's day sums.
-// A day's sums are found by the day, then among its few categories: a map
-// keyed by an integer is cheaper to look up than one keyed by a string.
+// addDay takes a counted score into the chain's day sums. A day's sums
+// are found by the day, then among its few categories: a map keyed by an
+// integer is cheaper to look up than one keyed by a string.
 func (s *chainState) addDay(member int64, category string, at, points int64) {
 	day := dayOf(at)
 	sums := s.dayIndex[day]
