@@ -270,22 +270,7 @@ func startServeEnv(t testing.TB, dir string, env []string, args ...string) *serv
 // fetch sends a request and returns the response with its body read.
 func fetch(t *testing.T, method, url string, header http.Header, body io.Reader) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := testkit.Do(t, http.DefaultClient, method, url, header, body)
 	return resp, string(b)
 }
 

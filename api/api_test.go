@@ -36,7 +36,7 @@ func expect(t *testing.T, srv *httptest.Server, method, path string, status int,
 // get sends a request and returns the status, the Allow header and the body.
 func get(t *testing.T, srv *httptest.Server, method, path string) (int, string, []byte) {
 	t.Helper()
-	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, nil)
+	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, nil, nil)
 	if ct := resp.Header.Get("Content-Type"); method != http.MethodHead && ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}

@@ -61,5 +61,5 @@ func getWith(t *testing.T, srv *httptest.Server, path, ifNoneMatch string) (*htt
 	if ifNoneMatch != "" {
 		header.Set("If-None-Match", ifNoneMatch)
 	}
-	return testkit.Do(t, srv.Client(), "GET", srv.URL+path, header)
+	return testkit.Do(t, srv.Client(), "GET", srv.URL+path, header, nil)
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/web"
 )
 
@@ -42,16 +43,7 @@ func budgetServer(t *testing.T, total, reserve, smallMax int64, release chan str
 // with no Content-Length.
 func post(t *testing.T, url string, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Post(url, "application/octet-stream", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return testkit.Do(t, http.DefaultClient, http.MethodPost, url, http.Header{"Content-Type": {"application/octet-stream"}}, body)
 }
 
 func TestBodyBudgetRefusesLargeBodiesWhenSpentButLetsSmallOnesThrough(t *testing.T) {

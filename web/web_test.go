@@ -129,7 +129,7 @@ func (f *fixture) get(t *testing.T, method, path string) (*http.Response, string
 
 func do(t *testing.T, srv *httptest.Server, method, path string, header http.Header) (*http.Response, string) {
 	t.Helper()
-	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, header)
+	resp, body := testkit.Do(t, srv.Client(), method, srv.URL+path, header, nil)
 	return resp, string(body)
 }
 

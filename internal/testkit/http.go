@@ -6,12 +6,14 @@ import (
 	"testing"
 )
 
-// Do sends a request with no body and the header given through client,
-// and returns the response with its body read and closed. Any failure to
-// send or read ends the test.
-func Do(tb testing.TB, client *http.Client, method, url string, header http.Header) (*http.Response, []byte) {
+// Do sends a request with the header and body given (body may be nil)
+// through client, and returns the response with its body read and closed.
+// A body that is not a *bytes.Reader, *bytes.Buffer or *strings.Reader is
+// sent chunked, with no Content-Length. Any failure to send or read ends
+// the test.
+func Do(tb testing.TB, client *http.Client, method, url string, header http.Header, body io.Reader) (*http.Response, []byte) {
 	tb.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -23,9 +25,9 @@ func Do(tb testing.TB, client *http.Client, method, url string, header http.Head
 		tb.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	read, err := io.ReadAll(resp.Body)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return resp, body
+	return resp, read
 }
