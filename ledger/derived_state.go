@@ -21,8 +21,8 @@ type chainState struct {
 	halfLife float64                 // the configured half-life, seconds
 	rep      map[repKey]*repSum      // filled from scores by finish
 	scores   map[int64]*memberReps   // the same sums during the pass, by member
-	days     map[dayKey]*daySum      // day_points: the scores of each day and category
-	dayIndex map[int64][]categoryDay // the same sums, by day
+	days     map[dayKey]*daySum      // day_points: filled from dayIndex by finish
+	dayIndex map[int64][]categoryDay // the scores of each day and category during the pass, by day
 
 	github  map[string]int64 // GitHub user id → member first credited under it
 	discord map[string]int64 // Discord user id → member a link entry attached it to
@@ -139,15 +139,20 @@ func (r *repSum) add(points, at int64, w float64) {
 	r.scale += max(w, -w)
 }
 
-// finish keys the sums of the pass by member and category, as the checks
-// and the rebuild look them up.
+// finish keys the sums of the pass by member and category, and by day and
+// category, as the checks and the rebuild look them up.
 func (s *chainState) finish() {
 	for member, reps := range s.scores {
 		for i := range *reps {
 			s.rep[repKey{member, (*reps)[i].category}] = &(*reps)[i].sum
 		}
 	}
-	s.scores = nil
+	for day, sums := range s.dayIndex {
+		for _, c := range sums {
+			s.days[dayKey{day, c.category}] = c.sum
+		}
+	}
+	s.scores, s.dayIndex = nil, nil
 }
 
 // category returns the state's copy of the name c: an entry's strings

@@ -306,10 +306,8 @@ func (s *chainState) addDay(member int64, category string, at, points int64) {
 			return
 		}
 	}
-	k := dayKey{day, s.category(category)}
 	sum := &daySum{}
-	s.days[k] = sum
-	s.dayIndex[day] = append(sums, categoryDay{k.category, sum})
+	s.dayIndex[day] = append(sums, categoryDay{s.category(category), sum})
 	sum.add(member, points)
 }
 
