@@ -161,10 +161,24 @@ func (w *writer) appendCopies(ctx context.Context, entries []Entry) error {
 		if e.Seq != w.head.Seq+1 || e.PrevHash != w.head.Hash {
 			return fmt.Errorf("entry %d does not follow the copy's head %d", e.Seq, w.head.Seq)
 		}
+		w.head = Head{Seq: e.Seq, Hash: e.Hash}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := w.engine.insertCopies(ctx, w, entries); err != nil {
+		return fmt.Errorf("entries %d to %d: %w", entries[0].Seq, entries[len(entries)-1].Seq, err)
+	}
+	return nil
+}
+
+// insertEach stores entries one statement each, and fails unless every
+// one of them is new.
+func (w *writer) insertEach(ctx context.Context, entries []Entry) error {
+	for _, e := range entries {
 		if inserted, err := w.insert(ctx, e); err != nil || !inserted {
 			return fmt.Errorf("entry %d: stored %v: %w", e.Seq, inserted, err)
 		}
-		w.head = Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil
 }

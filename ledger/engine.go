@@ -24,6 +24,9 @@ type engine interface {
 	backup(ctx context.Context, db *sql.DB, path string) error
 	// afterCopy runs once Copy has inserted the working state.
 	afterCopy(ctx context.Context, tx *sql.Tx) error
+	// insertCopies stores entries, already chained, within w, and fails
+	// unless every one of them is new.
+	insertCopies(ctx context.Context, w *writer, entries []Entry) error
 	// indexesOf names the indexes of table a bulk refill may drop and
 	// create again, with their definitions.
 	indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error)
@@ -86,6 +89,14 @@ func (sqliteEngine) backup(ctx context.Context, db *sql.DB, path string) error {
 
 // afterCopy is nothing on SQLite, whose next rowid follows the largest.
 func (sqliteEngine) afterCopy(context.Context, *sql.Tx) error { return nil }
+
+// insertCopies inserts one row per statement: a statement of many rows
+// would make SQLite keep a statement journal, copying every page the
+// statement changes before it does (a copy's entries on the 1M-entry
+// ledger then took 34.6 s instead of 29.5 s).
+func (sqliteEngine) insertCopies(ctx context.Context, w *writer, entries []Entry) error {
+	return w.insertEach(ctx, entries)
+}
 
 // indexesOf maps the names of the indexes created on table to their
 // CREATE INDEX statements; those SQLite makes for a key have no statement

@@ -11,6 +11,7 @@ import (
 // writer is one write transaction. It tracks the chain head so that a batch
 // of appends is chained without re-reading it.
 type writer struct {
+	conn   *sql.Conn // the connection tx runs on, for what only its driver does
 	tx     *sql.Tx
 	shared *stmtCache
 	parsed []string // queries this transaction parsed for itself
@@ -42,12 +43,17 @@ func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) erro
 
 // run runs fn in a new transaction and commits it.
 func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn func(w *writer) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w.tx = tx
+	w.conn, w.tx = conn, tx
 	defer w.close()
 	if err := w.engine.lockWrites(ctx, tx); err != nil {
 		return err
