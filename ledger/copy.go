@@ -28,30 +28,34 @@ var workingState = []struct{ table, columns, order string }{
 	{"meta", "key, value", "key"}, // the decay row excepted: the rebuild weighs from the target's own
 }
 
-// copyBatch is how many entries Copy appends per transaction: enough that
-// a commit's fixed cost is small beside the rows it writes.
+// copyBatch is how many entries Copy's reader hands its writer at a
+// time: enough that the handing over costs nothing beside the rows.
 const copyBatch = 10_000
 
 // Copy copies src into dst, which must be empty, and returns the head both
-// then have: the working state row by row, then the entries with their
-// seq, times and hashes kept, then every derived table rebuilt once from
-// them (deriving rows per entry as well would write them twice). Until it
-// returns, dst holds entries without their derived rows: it is not to be
-// served meanwhile. It checks src's chain as it reads it and dst's,
-// derived tables included, at the end. progress, when not nil, hears how
-// many entries are copied. Nothing must write to src meanwhile.
+// then have. One transaction writes the working state row by row, then
+// the entries with their seq, times and hashes kept, then every derived
+// table rebuilt once from them (deriving rows per entry as well would
+// write them twice): dst is either still empty or a whole ledger. It
+// checks src's chain as it reads it and dst's, derived tables included,
+// at the end. progress, when not nil, hears how many entries are copied.
+// Nothing must write to src meanwhile.
 func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Head, error) {
-	if err := dst.checkEmpty(ctx); err != nil {
-		return Head{}, err
-	}
-	if err := dst.write(ctx, func(w *writer) error { return copyState(ctx, w, src, dst.engine) }); err != nil {
-		return Head{}, fmt.Errorf("copy: %w", err)
-	}
-	head, err := copyEntries(ctx, dst, src, progress)
+	var head Head
+	err := dst.write(ctx, func(w *writer) (err error) {
+		if err := dst.checkEmpty(ctx, w.tx); err != nil {
+			return err
+		}
+		if err := copyState(ctx, w, src, dst.engine); err != nil {
+			return err
+		}
+		if head, err = copyEntries(ctx, w, src, progress); err != nil {
+			return err
+		}
+		_, err = dst.rebuildWithin(ctx, w, nil)
+		return err
+	})
 	if err != nil {
-		return head, fmt.Errorf("copy: %w", err)
-	}
-	if _, err := dst.Rebuild(ctx); err != nil {
 		return head, fmt.Errorf("copy: %w", err)
 	}
 	got, _, err := dst.VerifyAll(ctx, nil)
@@ -62,13 +66,13 @@ func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Hea
 }
 
 // checkEmpty refuses a ledger with entries or members.
-func (l *Ledger) checkEmpty(ctx context.Context) error {
+func (l *Ledger) checkEmpty(ctx context.Context, q queryer) error {
 	var entries, members int64
-	if err := l.db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM members)").Scan(&entries, &members); err != nil {
-		return fmt.Errorf("copy: %w", err)
+	if err := q.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM members)").Scan(&entries, &members); err != nil {
+		return err
 	}
 	if entries > 0 || members > 0 {
-		return fmt.Errorf("copy: %w: %s holds %d entries and %d members", ErrNotEmpty, l, entries, members)
+		return fmt.Errorf("%w: %s holds %d entries and %d members", ErrNotEmpty, l, entries, members)
 	}
 	return nil
 }
@@ -112,11 +116,12 @@ func copyTable(ctx context.Context, w *writer, src *Ledger, table, columns, orde
 	return rows.Err()
 }
 
-// copyEntries appends src's entries to dst a batch at a time, checking
-// src's chain on the way, and returns the head reached. Reading and
-// checking src runs beside writing dst, each on a core of its own: the
-// reader hands over each full batch and starts on the next.
-func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (Head, error) {
+// copyEntries appends src's entries within w, checking src's chain on
+// the way, and returns the head reached. Reading and checking src runs
+// beside writing, each on a core of its own: the reader hands over each
+// full batch and starts on the next. The entries' own indexes, those
+// SQLite lets go (see indexesOf), are built once at the end.
+func copyEntries(ctx context.Context, w *writer, src *Ledger, progress func(int64)) (Head, error) {
 	v := NewVerifier()
 	batches := make(chan []Entry, 1)
 	g, ctx := errgroup.WithContext(ctx)
@@ -125,16 +130,18 @@ func copyEntries(ctx context.Context, dst, src *Ledger, progress func(int64)) (H
 		return readBatches(ctx, src, v, batches)
 	})
 	g.Go(func() error {
-		var done int64
-		for batch := range batches {
-			if err := dst.write(ctx, func(w *writer) error { return w.appendCopies(ctx, batch) }); err != nil {
-				return err
+		return w.withoutIndexes(ctx, "entries", func() error {
+			var done int64
+			for batch := range batches {
+				if err := w.appendCopies(ctx, batch); err != nil {
+					return err
+				}
+				if done += int64(len(batch)); progress != nil {
+					progress(done)
+				}
 			}
-			if done += int64(len(batch)); progress != nil {
-				progress(done)
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	err := g.Wait()
 	return v.Head(), err
@@ -173,10 +180,16 @@ func (w *writer) appendCopies(ctx context.Context, entries []Entry) error {
 }
 
 // insertEach stores entries one statement each, and fails unless every
-// one of them is new.
+// one of them is new. Its statements run without ctx's end, which it
+// checks before each instead: given a context that can end, the SQLite
+// driver starts a goroutine per statement to watch it.
 func (w *writer) insertEach(ctx context.Context, entries []Entry) error {
+	quiet := context.WithoutCancel(ctx)
 	for _, e := range entries {
-		if inserted, err := w.insert(ctx, e); err != nil || !inserted {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if inserted, err := w.insert(quiet, e); err != nil || !inserted {
 			return fmt.Errorf("entry %d: stored %v: %w", e.Seq, inserted, err)
 		}
 	}

@@ -3,6 +3,8 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/docracy/docracy/ledger"
@@ -85,4 +87,67 @@ func TestCopyRefusesANonEmptyTarget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A copy that stops part way, here at a source entry edited behind the
+// ledger's back, leaves the target as empty as it found it, so that it can
+// be run again; one that ends leaves the target with every index a new
+// ledger has, on either engine.
+func TestCopyIsAllOrNothing(t *testing.T) {
+	for _, target := range []func(*testing.T) backend{func(*testing.T) backend { return sqliteBackend() }, postgresBackend} {
+		b := target(t)
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			home := sqliteBackend()
+			path := home.newDatabase(t)
+			src := openPath(t, path, ledger.Options{})
+			alice := member(t, src, "alice")
+			for i := range 30 {
+				mustAppend(t, src, credit(alice, 1, "code", fmt.Sprint("c", i), t0))
+			}
+			home.tamper(t, path, "entries", "UPDATE entries SET points = 7 WHERE seq = 20")
+			database := b.newDatabase(t)
+			dst := openPath(t, database, ledger.Options{})
+			var broken *ledger.ChainError
+			if _, err := ledger.Copy(ctx, dst, src, nil); !errors.As(err, &broken) || broken.Seq != 20 {
+				t.Fatalf("copy of a ledger edited at seq 20: %v", err)
+			}
+			home.exec(t, path, "UPDATE entries SET points = 1 WHERE seq = 20")
+			head, err := ledger.Copy(ctx, dst, src, nil)
+			if err != nil || head.Seq != 30 {
+				t.Fatalf("the copy run again: head %+v, %v", head, err)
+			}
+			if got, want := indexNames(t, b, database), indexNames(t, b, b.newDatabase(t)); got != want {
+				t.Errorf("the copy has the indexes %s, a new ledger %s", got, want)
+			}
+		})
+	}
+}
+
+// indexNames lists the indexes of the ledger in database, opened first so
+// that a new one has its schema.
+func indexNames(t *testing.T, b backend, database string) string {
+	t.Helper()
+	openPath(t, database, ledger.Options{})
+	query := map[string]string{
+		"sqlite": "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+		"pgx":    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+	}[b.driver]
+	rows, err := b.rawDB(t, database).Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil || len(names) < 5 {
+		t.Fatalf("indexes %v, %v", names, err)
+	}
+	return strings.Join(names, " ")
 }

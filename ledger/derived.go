@@ -95,22 +95,27 @@ func (l *Ledger) Rebuild(ctx context.Context) (int64, error) {
 	return l.RebuildAll(ctx, nil)
 }
 
+// rebuildWithin is RebuildAll within w.
+func (l *Ledger) rebuildWithin(ctx context.Context, w *writer, progress func(done int64)) (int64, error) {
+	s, err := l.readChain(ctx, w.tx, progress)
+	if err != nil {
+		return s.entries, err
+	}
+	for _, d := range l.derivedTables() {
+		if err := d.rebuild(ctx, w, s); err != nil {
+			return s.entries, fmt.Errorf("%s: %w", d.name, err)
+		}
+	}
+	return s.entries, nil
+}
+
 // RebuildAll is Rebuild telling progress how many entries it has read.
 // The chain is read within the writing transaction, so that no append
 // slips in between what was read and what is written.
 func (l *Ledger) RebuildAll(ctx context.Context, progress func(done int64)) (entries int64, err error) {
 	err = l.write(ctx, func(w *writer) error {
-		s, err := l.readChain(ctx, w.tx, progress)
-		entries = s.entries
-		if err != nil {
-			return err
-		}
-		for _, d := range l.derivedTables() {
-			if err := d.rebuild(ctx, w, s); err != nil {
-				return fmt.Errorf("%s: %w", d.name, err)
-			}
-		}
-		return nil
+		entries, err = l.rebuildWithin(ctx, w, progress)
+		return err
 	})
 	if err != nil {
 		return entries, fmt.Errorf("rebuild: %w", err)
