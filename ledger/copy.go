@@ -43,6 +43,7 @@ const copyBatch = 10_000
 func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Head, error) {
 	var head Head
 	err := dst.write(ctx, func(w *writer) (err error) {
+		w.unread = true
 		if err := dst.checkEmpty(ctx, w.tx); err != nil {
 			return err
 		}
@@ -119,8 +120,8 @@ func copyTable(ctx context.Context, w *writer, src *Ledger, table, columns, orde
 // copyEntries appends src's entries within w, checking src's chain on
 // the way, and returns the head reached. Reading and checking src runs
 // beside writing, each on a core of its own: the reader hands over each
-// full batch and starts on the next. The entries' own indexes, those
-// SQLite lets go (see indexesOf), are built once at the end.
+// full batch and starts on the next. The entries' own indexes are built
+// once at the end.
 func copyEntries(ctx context.Context, w *writer, src *Ledger, progress func(int64)) (Head, error) {
 	v := NewVerifier()
 	batches := make(chan []Entry, 1)

@@ -181,6 +181,12 @@ const upsertTotal = `INSERT INTO totals (category, member_id, points, weight) VA
 	ON CONFLICT (category, member_id) DO UPDATE
 	SET points = totals.points + excluded.points, weight = totals.weight + excluded.weight`
 
+// upsertTotals is upsertTotal for n rows, which must have n distinct keys.
+func upsertTotals(n int) string {
+	values, rest, _ := strings.Cut(upsertTotal, "\n")
+	return values + strings.Repeat(", (?, ?, ?, ?)", n-1) + "\n" + rest
+}
+
 // addScore makes a counting entry count: in scores and in the totals of
 // its category and of all categories.
 func (w *writer) addScore(ctx context.Context, e Entry) error {

@@ -28,11 +28,15 @@ type engine interface {
 	// unless every one of them is new.
 	insertCopies(ctx context.Context, w *writer, entries []Entry) error
 	// indexesOf names the indexes of table a bulk refill may drop and
-	// create again, with their definitions.
-	indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error)
+	// create again, with their definitions; unread says that no one reads
+	// the table until the transaction ends (a copy's target).
+	indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error)
 	// smallCache gives conn a page cache of scanCacheKiB for a pass over
 	// the whole ledger; restore gives it its usual one back.
 	smallCache(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
+	// rowsPerStatement is how many rows a statement that writes many
+	// gives at a time.
+	rowsPerStatement() int
 	// separatesChainText reports whether a scan of the chain may pack each
 	// row's columns with chainSeparator, which is cheaper to build than
 	// columns prefixed with their lengths.
@@ -100,8 +104,9 @@ func (sqliteEngine) insertCopies(ctx context.Context, w *writer, entries []Entry
 
 // indexesOf maps the names of the indexes created on table to their
 // CREATE INDEX statements; those SQLite makes for a key have no statement
-// and are left alone.
-func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error) {
+// and are left alone. A reader keeps its snapshot, indexes included, so
+// whether one reads does not matter.
+func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, _ bool) (map[string]string, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
 	if err != nil {
 		return nil, err
@@ -119,6 +124,11 @@ func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string) (ma
 }
 
 func (sqliteEngine) separatesChainText() bool { return true }
+
+// rowsPerStatement is one: SQLite's statements cost no round trip, and
+// one of many rows makes it keep a statement journal, a copy of every
+// page the statement changes.
+func (sqliteEngine) rowsPerStatement() int { return 1 }
 
 func (sqliteEngine) smallCache(ctx context.Context, conn *sql.Conn) (func() error, error) {
 	var usual int64

@@ -1,6 +1,9 @@
 package ledger
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Placeholders become $1, $2… in order, except where a "?" is text: in a
 // string literal, a quoted identifier, a comment or a dollar-quoted body.
@@ -34,5 +37,18 @@ func TestRebindCaches(t *testing.T) {
 	}
 	if got := r.rebind("SELECT 1"); got != "SELECT 1" {
 		t.Errorf("a statement without placeholders changed: %q", got)
+	}
+}
+
+// A statement of one total is the single-row statement itself, so both
+// paths share one parsed statement; one of n totals has n rows.
+func TestUpsertTotalsHasOneRowPerTotal(t *testing.T) {
+	if got := upsertTotals(1); got != upsertTotal {
+		t.Errorf("upsertTotals(1) = %q, want upsertTotal", got)
+	}
+	for _, n := range []int{2, 256} {
+		if got := strings.Count(numberPlaceholders(upsertTotals(n)), "$"); got != 4*n {
+			t.Errorf("upsertTotals(%d) has %d placeholders, want %d", n, got, 4*n)
+		}
 	}
 }

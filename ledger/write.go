@@ -21,6 +21,7 @@ type writer struct {
 	stmts  map[string]*sql.Stmt
 	engine engine
 	batch  *scoreBatch // set by AppendBatch: scores and totals wait for the batch's end
+	unread bool        // set by Copy: no one reads what this transaction writes before it ends
 }
 
 // write runs fn in one write transaction, serialised with the other

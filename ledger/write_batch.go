@@ -107,16 +107,30 @@ func sortedTotals(totals map[repKey]totalRow) []totalDelta {
 
 // upsertTotals adds each delta to its row.
 func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
-	stmt, err := w.prepare(ctx, upsertTotal)
-	if err != nil {
-		return err
-	}
-	for _, d := range deltas {
-		if _, err := stmt.ExecContext(ctx, d.key.category, d.key.member, d.add.points, d.add.weight); err != nil {
+	per := w.engine.rowsPerStatement()
+	for len(deltas) > 0 {
+		n := min(per, len(deltas))
+		args := make([]any, 0, 4*n)
+		for _, d := range deltas[:n] {
+			args = append(args, d.key.category, d.key.member, d.add.points, d.add.weight)
+		}
+		if err := w.execRows(ctx, upsertTotals(n), n == per, args); err != nil {
 			return err
 		}
+		deltas = deltas[n:]
 	}
 	return nil
+}
+
+// execRows runs a statement of many rows: through the statement cache
+// when it has the engine's full count of them, without it otherwise,
+// since each count is a statement of its own to keep.
+func (w *writer) execRows(ctx context.Context, query string, full bool, args []any) error {
+	if full {
+		return w.exec(ctx, query, args...)
+	}
+	_, err := w.tx.ExecContext(ctx, query, args...)
+	return err
 }
 
 // AppendBatch adds entries in one transaction, for backfills: all or none
@@ -149,10 +163,10 @@ func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, e
 
 // withoutIndexes runs fn with the indexes of table dropped, then creates
 // them again from their stored definitions, in the same transaction: a
-// failure of fn leaves them as they were. On SQLite only (see
-// engine.indexesOf): PostgreSQL keeps them.
+// failure of fn leaves them as they were. PostgreSQL keeps them unless
+// the table is not read meanwhile (see engine.indexesOf).
 func (w *writer) withoutIndexes(ctx context.Context, table string, fn func() error) error {
-	indexes, err := w.engine.indexesOf(ctx, w.tx, table)
+	indexes, err := w.engine.indexesOf(ctx, w.tx, table, w.unread)
 	if err != nil {
 		return fmt.Errorf("read the indexes of %s: %w", table, err)
 	}
