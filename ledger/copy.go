@@ -50,11 +50,17 @@ func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Hea
 		if err := copyState(ctx, w, src, dst.engine); err != nil {
 			return err
 		}
-		if head, err = copyEntries(ctx, w, src, progress); err != nil {
+		// The rebuild needs no second pass over the chain: the state it
+		// rebuilds from is gathered as the entries are copied. Its scores
+		// come from SQL, so the state leaves them out.
+		s := emptyChainState(dst.halfLife)
+		s.unscored = true
+		if head, err = copyEntries(ctx, w, src, s, progress); err != nil {
 			return err
 		}
-		_, err = dst.rebuildWithin(ctx, w, nil)
-		return err
+		s.head, s.entries = head, head.Seq
+		s.finish()
+		return dst.rebuildFrom(ctx, w, s)
 	})
 	if err != nil {
 		return head, fmt.Errorf("copy: %w", err)
@@ -122,13 +128,13 @@ func copyTable(ctx context.Context, w *writer, src *Ledger, table, columns, orde
 // beside writing, each on a core of its own: the reader hands over each
 // full batch and starts on the next. The entries' own indexes are built
 // once at the end.
-func copyEntries(ctx context.Context, w *writer, src *Ledger, progress func(int64)) (Head, error) {
+func copyEntries(ctx context.Context, w *writer, src *Ledger, s *chainState, progress func(int64)) (Head, error) {
 	v := NewVerifier()
 	batches := make(chan []Entry, 1)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(batches)
-		return readBatches(ctx, src, v, batches)
+		return readBatches(ctx, src, v, s, batches)
 	})
 	g.Go(func() error {
 		return w.withoutIndexes(ctx, "entries", func() error {
@@ -148,14 +154,15 @@ func copyEntries(ctx context.Context, w *writer, src *Ledger, progress func(int6
 	return v.Head(), err
 }
 
-// readBatches reads src's entries through v, which checks their chain, and
-// sends them in batches of copyBatch.
-func readBatches(ctx context.Context, src *Ledger, v *Verifier, out chan<- []Entry) error {
+// readBatches reads src's entries through v, which checks their chain,
+// takes each into s, and sends them in batches of copyBatch.
+func readBatches(ctx context.Context, src *Ledger, v *Verifier, s *chainState, out chan<- []Entry) error {
 	return sendBatches(ctx, &batchPool{size: copyBatch}, out, func(add func(Entry) error) error {
 		return src.Each(ctx, 0, func(e Entry) error {
 			if err := v.Add(e); err != nil {
 				return fmt.Errorf("source: %w", err)
 			}
+			s.add(e)
 			return add(e)
 		})
 	})

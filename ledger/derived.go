@@ -101,12 +101,17 @@ func (l *Ledger) rebuildWithin(ctx context.Context, w *writer, progress func(don
 	if err != nil {
 		return s.entries, err
 	}
+	return s.entries, l.rebuildFrom(ctx, w, s)
+}
+
+// rebuildFrom makes every derived table agree with s within w.
+func (l *Ledger) rebuildFrom(ctx context.Context, w *writer, s *chainState) error {
 	for _, d := range l.derivedTables() {
 		if err := d.rebuild(ctx, w, s); err != nil {
-			return s.entries, fmt.Errorf("%s: %w", d.name, err)
+			return fmt.Errorf("%s: %w", d.name, err)
 		}
 	}
-	return s.entries, nil
+	return nil
 }
 
 // RebuildAll is Rebuild telling progress how many entries it has read.

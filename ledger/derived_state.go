@@ -31,6 +31,7 @@ type chainState struct {
 	polls   []Entry          // poll, vote and tally entries, in seq order
 
 	categories map[string]string // one copy of each category name, for the keys of rep
+	unscored   bool              // leaves rep and days empty: a rebuild computes scores in SQL
 }
 
 // repKey is a totals row: category "" is the member's total.
@@ -75,12 +76,7 @@ type repSum struct {
 // entry: which entries are revoked (a revoke comes after its entry) and
 // the decay anchor. The revokes are read through the source_ref index.
 func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*chainState, error) {
-	s := &chainState{
-		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
-		rep: map[repKey]*repSum{}, scores: map[int64]*memberReps{},
-		days: map[dayKey]*daySum{}, dayIndex: map[int64][]categoryDay{}, categories: map[string]string{},
-		github: map[string]int64{}, discord: map[string]int64{}, merged: map[int64]int64{}, college: map[int64]string{},
-	}
+	s := emptyChainState(halfLife)
 	rows, err := q.QueryContext(ctx, "SELECT substr(source_ref, 8) FROM entries WHERE source_ref >= 'revoke:' AND source_ref < 'revoke;'")
 	if err != nil {
 		return nil, fmt.Errorf("read revokes: %w", err)
@@ -100,11 +96,23 @@ func newChainState(ctx context.Context, q queryer, halfLife time.Duration) (*cha
 	return s, err
 }
 
+// emptyChainState is the state before the first entry, with nothing read.
+func emptyChainState(halfLife time.Duration) *chainState {
+	return &chainState{
+		head: Head{Hash: ZeroHash}, revoked: map[string]bool{}, halfLife: halfLife.Seconds(),
+		rep: map[repKey]*repSum{}, scores: map[int64]*memberReps{},
+		days: map[dayKey]*daySum{}, dayIndex: map[int64][]categoryDay{}, categories: map[string]string{},
+		github: map[string]int64{}, discord: map[string]int64{}, merged: map[int64]int64{}, college: map[int64]string{},
+	}
+}
+
 // add takes one verified entry into account.
 func (s *chainState) add(e Entry) {
 	switch e.Kind {
 	case KindCredit, KindPraise:
-		s.addScore(e)
+		if !s.unscored {
+			s.addScore(e)
+		}
 		s.addGitHubAccount(e)
 	case KindLink:
 		s.addLink(e)
