@@ -63,7 +63,7 @@ func (l *Ledger) VerifyAll(ctx context.Context, progress func(done int64)) (Head
 		return Head{}, 0, fmt.Errorf("verify: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := l.readChain(ctx, tx, progress)
+	s, err := l.readChain(ctx, tx, false, progress)
 	if err != nil {
 		return s.head, s.entries, err
 	}
@@ -76,12 +76,14 @@ func (l *Ledger) VerifyAll(ctx context.Context, progress func(done int64)) (Head
 }
 
 // readChain verifies the chain read through q and gathers, in the same
-// pass, the state the derived tables must agree with.
-func (l *Ledger) readChain(ctx context.Context, q queryer, progress func(int64)) (*chainState, error) {
+// pass, the state the derived tables must agree with; unscored leaves out
+// the sums of scores, which only a check reads.
+func (l *Ledger) readChain(ctx context.Context, q queryer, unscored bool, progress func(int64)) (*chainState, error) {
 	s, err := newChainState(ctx, q, l.halfLife)
 	if err != nil {
 		return &chainState{head: Head{Hash: ZeroHash}}, fmt.Errorf("verify: %w", err)
 	}
+	s.unscored = unscored
 	s.head, s.entries, err = l.verifyChain(ctx, q, s.add, progress)
 	s.finish()
 	return s, err
@@ -97,7 +99,8 @@ func (l *Ledger) Rebuild(ctx context.Context) (int64, error) {
 
 // rebuildWithin is RebuildAll within w.
 func (l *Ledger) rebuildWithin(ctx context.Context, w *writer, progress func(done int64)) (int64, error) {
-	s, err := l.readChain(ctx, w.tx, progress)
+	// The scores are rebuilt in SQL: the pass need not sum them.
+	s, err := l.readChain(ctx, w.tx, true, progress)
 	if err != nil {
 		return s.entries, err
 	}
