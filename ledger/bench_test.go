@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docracy/docracy/internal/pgtest"
 	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
 	"github.com/docracy/docracy/ledger/ledgertest"
@@ -405,15 +404,8 @@ func residentBytes() uint64 { return uint64(testkit.ResidentBytes(os.Getpid())) 
 // entries-phase-s the seconds until the last entry was written, before
 // the rebuild and the final check.
 func BenchmarkCopy(b *testing.B) {
-	targets := []struct {
-		name string
-		db   func(b *testing.B) string
-	}{
-		{"sqlite", func(b *testing.B) string { return sqliteBackend().newDatabase(b) }},
-		{"postgres", func(b *testing.B) string { return pgtest.DSN(b) }},
-	}
 	src := benchLedger(b)
-	for _, target := range targets {
+	for _, target := range benchEngines() {
 		b.Run(target.name, func(b *testing.B) {
 			var entriesPhase time.Duration
 			for range b.N {

@@ -107,7 +107,11 @@ func (sqliteEngine) insertCopies(ctx context.Context, w *writer, entries []Entry
 // and are left alone. A reader keeps its snapshot, indexes included, so
 // whether one reads does not matter.
 func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, _ bool) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	return scanIndexes(tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table))
+}
+
+// scanIndexes reads rows of an index's name and definition into a map.
+func scanIndexes(rows *sql.Rows, err error) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -18,19 +18,26 @@ import (
 // second handle adds no throughput: it measures what the lock costs when
 // it passes between processes rather than within one.
 func BenchmarkAppendEngines(b *testing.B) {
-	engines := []struct {
-		name string
-		db   func(b *testing.B) string
-	}{
-		{"sqlite", func(b *testing.B) string { return sqliteBackend().newDatabase(b) }},
-		{"postgres", func(b *testing.B) string { return pgtest.DSN(b) }},
-	}
-	for _, e := range engines {
+	for _, e := range benchEngines() {
 		for _, handles := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/handles=%d", e.name, handles), func(b *testing.B) {
 				benchmarkAppends(b, e.db(b), handles)
 			})
 		}
+	}
+}
+
+// benchEngine is an engine a benchmark runs on, and how to make a new
+// database in it.
+type benchEngine struct {
+	name string
+	db   func(b *testing.B) string
+}
+
+func benchEngines() []benchEngine {
+	return []benchEngine{
+		{"sqlite", func(b *testing.B) string { return sqliteBackend().newDatabase(b) }},
+		{"postgres", func(b *testing.B) string { return pgtest.DSN(b) }},
 	}
 }
 

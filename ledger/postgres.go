@@ -93,22 +93,9 @@ func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, u
 	if !unread {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT indexname, indexdef FROM pg_indexes
+	return scanIndexes(tx.QueryContext(ctx, `SELECT indexname, indexdef FROM pg_indexes
 		WHERE schemaname = current_schema() AND tablename = ?
-		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?))`, table, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	indexes := map[string]string{}
-	for rows.Next() {
-		var name, definition string
-		if err := rows.Scan(&name, &definition); err != nil {
-			return nil, err
-		}
-		indexes[name] = definition
-	}
-	return indexes, rows.Err()
+		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?))`, table, table))
 }
 
 // smallCache is nothing: PostgreSQL's buffers are the server's, shared by
