@@ -97,16 +97,6 @@ func (l *Ledger) Rebuild(ctx context.Context) (int64, error) {
 	return l.RebuildAll(ctx, nil)
 }
 
-// rebuildWithin is RebuildAll within w.
-func (l *Ledger) rebuildWithin(ctx context.Context, w *writer, progress func(done int64)) (int64, error) {
-	// The scores are rebuilt in SQL: the pass need not sum them.
-	s, err := l.readChain(ctx, w.tx, true, progress)
-	if err != nil {
-		return s.entries, err
-	}
-	return s.entries, l.rebuildFrom(ctx, w, s)
-}
-
 // rebuildFrom makes every derived table agree with s within w.
 func (l *Ledger) rebuildFrom(ctx context.Context, w *writer, s *chainState) error {
 	for _, d := range l.derivedTables() {
@@ -122,8 +112,13 @@ func (l *Ledger) rebuildFrom(ctx context.Context, w *writer, s *chainState) erro
 // slips in between what was read and what is written.
 func (l *Ledger) RebuildAll(ctx context.Context, progress func(done int64)) (entries int64, err error) {
 	err = l.write(ctx, func(w *writer) error {
-		entries, err = l.rebuildWithin(ctx, w, progress)
-		return err
+		// The scores are rebuilt in SQL: the pass need not sum them.
+		s, err := l.readChain(ctx, w.tx, true, progress)
+		entries = s.entries
+		if err != nil {
+			return err
+		}
+		return l.rebuildFrom(ctx, w, s)
 	})
 	if err != nil {
 		return entries, fmt.Errorf("rebuild: %w", err)
