@@ -87,6 +87,7 @@ func runContract(t *testing.T, b backend) {
 		{"OpenRefusesNewerSchema", testOpenRefusesNewerSchema},
 		{"WindowedLeaderboardsMatchTheScan", testWindowedLeaderboardsMatchTheScan},
 		{"VerifyAllWhileAppending", testVerifyAllWhileAppending},
+		{"RebuildWhileAppending", testRebuildWhileAppending},
 		{"VerifyAllFindsScoresInEveryRange", testVerifyAllFindsScoresInEveryRange},
 		{"EachReadsWhatEntriesReads", testEachReadsWhatEntriesReads},
 		{"TotalsOfManyMembersAtOnce", testTotalsOfManyMembersAtOnce},

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/docracy/docracy/internal/testkit"
 	"github.com/docracy/docracy/ledger"
@@ -215,9 +217,61 @@ func TestVerifyAllOnOlderLedgers(t *testing.T) {
 func testVerifyAllWhileAppending(t *testing.T, b backend) {
 	d := newDerivedLedger(t, b)
 	ctx := context.Background()
-	poll := openPollEntry(t, d.l, ledger.PollByMember, "poll:during-verify").Seq
+	appendWhile(t, d, d.l, 0, func(func() int64) {
+		for i := range 40 {
+			if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+				t.Errorf("verify %d while appending: %v", i, err)
+			}
+		}
+	})
+}
+
+// A rebuild reads the chain beside its writing transaction, on a
+// connection of its own: appends from another process (here another
+// handle) wait for it and land whole, and what it rebuilt agrees with the
+// chain it read, as a check right after it finds.
+func testRebuildWhileAppending(t *testing.T, b backend) {
+	d := newDerivedLedger(t, b)
+	ctx := context.Background()
+	other := openPath(t, d.path, ledger.Options{HalfLife: ledgerHalfLife})
+	before, err := d.l.Reputation(ctx, d.bob, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two processes wait for SQLite's lock by sleeping and trying again:
+	// one writing back to back would seldom let the other in.
+	credits := appendWhile(t, d, other, 2*time.Millisecond, func(appended func() int64) {
+		deadline := time.Now().Add(30 * time.Second)
+		for i := 0; i < 10 || appended() < 30 && time.Now().Before(deadline); i++ {
+			if _, err := d.l.Rebuild(ctx); err != nil {
+				t.Errorf("rebuild %d while appending: %v", i, err)
+			}
+			if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+				t.Errorf("after rebuild %d: %v", i, err)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("after rebuilding while appending: %v", err)
+	}
+	rep, err := d.l.Reputation(ctx, d.bob, t0)
+	if err != nil || rep.Points != before.Points+int64(credits) {
+		t.Errorf("bob has %d points, %v; want %d, one more per credit appended", rep.Points, err, before.Points+int64(credits))
+	}
+}
+
+// appendWhile appends to l, in a goroutine, votes, credits to bob, new
+// polls and moves of carol between colleges in turn, pause apart, until
+// during returns, then returns how many credits it appended. during can
+// ask how many appends have landed so far. It fails t unless at least ten
+// appends ran.
+func appendWhile(t *testing.T, d derivedLedger, l *ledger.Ledger, pause time.Duration, during func(appended func() int64)) (credits int) {
+	ctx := context.Background()
+	poll := openPollEntry(t, l, ledger.PollByMember, "poll:during").Seq
 	stop := make(chan struct{})
 	appended := make(chan int)
+	var landed atomic.Int64
 	go func() {
 		n := 0
 		defer func() { appended <- n }()
@@ -228,30 +282,33 @@ func testVerifyAllWhileAppending(t *testing.T, b backend) {
 			default:
 			}
 			var err error
-			switch n % 3 {
+			switch n % 4 {
 			case 0:
-				_, err = vote(d.l, poll, []int64{d.alice, d.bob}[n%2], []string{"yes", "no"}[n/3%2])
+				_, err = vote(l, poll, []int64{d.alice, d.bob}[n/4%2], []string{"yes", "no"}[n/8%2])
 			case 1:
-				_, _, err = d.l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during-verify:", n), t0))
+				_, _, err = l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during:", n), t0))
 			case 2:
-				_, _, err = d.l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
-					SourceRef: fmt.Sprint("poll:during-verify:", n), Data: pollData(t)}, ledger.PollByMember)
+				_, _, err = l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
+					SourceRef: fmt.Sprint("poll:during:", n), Data: pollData(t)}, ledger.PollByMember)
+			case 3:
+				_, _, err = l.SetCollege(ctx, ledger.CollegeRequest{Member: d.carol, College: []string{"workers", "users"}[n/4%2],
+					Source: ledger.SourceCLI, SourceRef: fmt.Sprint("college:during:", n), Actor: "cli:test"})
 			}
 			if err != nil {
 				t.Errorf("append %d: %v", n, err)
 				return
 			}
+			landed.Add(1)
+			time.Sleep(pause)
 		}
 	}()
-	for i := range 40 {
-		if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
-			t.Errorf("verify %d while appending: %v", i, err)
-		}
-	}
+	during(landed.Load)
 	close(stop)
-	if n := <-appended; n < 10 {
-		t.Fatalf("only %d appends ran during the verifies", n)
+	n := <-appended
+	if n < 10 {
+		t.Fatalf("only %d appends ran meanwhile", n)
 	}
+	return (n + 2) / 4
 }
 
 func pollData(t *testing.T) []byte {
