@@ -88,6 +88,7 @@ func runContract(t *testing.T, b backend) {
 		{"WindowedLeaderboardsMatchTheScan", testWindowedLeaderboardsMatchTheScan},
 		{"VerifyAllWhileAppending", testVerifyAllWhileAppending},
 		{"RebuildWhileAppending", testRebuildWhileAppending},
+		{"RebuildLeavesTheSchemaAsItWas", testRebuildLeavesTheSchemaAsItWas},
 		{"VerifyAllFindsScoresInEveryRange", testVerifyAllFindsScoresInEveryRange},
 		{"EachReadsWhatEntriesReads", testEachReadsWhatEntriesReads},
 		{"TotalsOfManyMembersAtOnce", testTotalsOfManyMembersAtOnce},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -229,7 +230,8 @@ func testVerifyAllWhileAppending(t *testing.T, b backend) {
 // A rebuild reads the chain beside its writing transaction, on a
 // connection of its own: appends from another process (here another
 // handle) wait for it and land whole, and what it rebuilt agrees with the
-// chain it read, as a check right after it finds.
+// chain it read, as a check right after it finds. Readers (a third
+// handle) read on throughout, the tables it rebuilt included.
 func testRebuildWhileAppending(t *testing.T, b backend) {
 	d := newDerivedLedger(t, b)
 	ctx := context.Background()
@@ -240,6 +242,7 @@ func testRebuildWhileAppending(t *testing.T, b backend) {
 	}
 	// Two processes wait for SQLite's lock by sleeping and trying again:
 	// one writing back to back would seldom let the other in.
+	reads := readWhile(t, openPath(t, d.path, ledger.Options{HalfLife: ledgerHalfLife}))
 	credits := appendWhile(t, d, other, 2*time.Millisecond, func(appended func() int64) {
 		deadline := time.Now().Add(30 * time.Second)
 		for i := 0; i < 10 || appended() < 30 && time.Now().Before(deadline); i++ {
@@ -252,12 +255,43 @@ func testRebuildWhileAppending(t *testing.T, b backend) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	})
+	if n := reads(); n < 10 {
+		t.Errorf("only %d reads ran during the rebuilds", n)
+	}
 	if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
 		t.Errorf("after rebuilding while appending: %v", err)
 	}
 	rep, err := d.l.Reputation(ctx, d.bob, t0)
 	if err != nil || rep.Points != before.Points+int64(credits) {
 		t.Errorf("bob has %d points, %v; want %d, one more per credit appended", rep.Points, err, before.Points+int64(credits))
+	}
+}
+
+// readWhile reads windowed leaderboards, which read scores, from l in a
+// goroutine until stop is called, which returns how many it read. A read
+// that fails fails t: the tables a rebuild puts in place must read as the
+// ones they replace, through statements prepared before.
+func readWhile(t *testing.T, l *ledger.Ledger) (stop func() int) {
+	done, result := make(chan struct{}), make(chan int)
+	go func() {
+		n := 0
+		defer func() { result <- n }()
+		for ; ; n++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			q := ledger.LeaderboardQuery{Window: []ledger.Window{ledger.Window7d, ledger.Window30d}[n%2], At: t0.Add(time.Duration(n) * time.Hour)}
+			if _, err := l.Leaderboard(context.Background(), q); err != nil {
+				t.Errorf("read %d: %v", n, err)
+				return
+			}
+		}
+	}()
+	return func() int {
+		close(done)
+		return <-result
 	}
 }
 
@@ -350,4 +384,61 @@ func testVerifyAllFindsScoresInEveryRange(t *testing.T, b backend) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A rebuild may build tables and indexes anew, but leaves the schema as a
+// migration left it: the same tables, columns, keys and indexes, under
+// the same names, with the same definitions.
+func testRebuildLeavesTheSchemaAsItWas(t *testing.T, b backend) {
+	d := newDerivedLedger(t, b)
+	before := schemaOf(t, b, d.path)
+	if _, err := d.l.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := schemaOf(t, b, d.path); after != before {
+		t.Errorf("schema after rebuild:\n%s\nbefore:\n%s", after, before)
+	}
+	if _, _, err := d.l.VerifyAll(context.Background(), nil); err != nil {
+		t.Errorf("after rebuild: %v", err)
+	}
+}
+
+// schemaOf prints database's schema, one line per table, column, key,
+// index and trigger.
+func schemaOf(t *testing.T, b backend, database string) string {
+	t.Helper()
+	queries := map[string][]string{
+		"sqlite": {"SELECT type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name"},
+		"pgx": {
+			`SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || coalesce(collation_name, '') || ' ' ||
+				is_nullable || ' ' || coalesce(column_default, '') FROM information_schema.columns
+				WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+			`SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+				JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() ORDER BY 1`,
+			"SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+			`SELECT tgrelid::regclass::text || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+		},
+	}[b.driver]
+	db := b.rawDB(t, database)
+	var lines []string
+	for _, q := range queries {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, line)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(lines) < 20 {
+		t.Fatalf("schema of %d lines: %q", len(lines), lines)
+	}
+	return strings.Join(lines, "\n")
 }
