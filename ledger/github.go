@@ -160,8 +160,12 @@ func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 }
 
 // writeAll writes a batch; the first write that fails fails the
-// transaction.
+// transaction. The scores, totals and day sums of its credits are written
+// once for the whole batch, as AppendBatch does: on PostgreSQL each
+// statement is a round trip, and the writes of a batch often credit the
+// same member on the same day.
 func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) error {
+	w.batch = newScoreBatch()
 	for _, p := range batch {
 		res, err := w.writeGitHub(ctx, p.write)
 		if err != nil {
@@ -169,7 +173,7 @@ func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) error {
 		}
 		p.res = res
 	}
-	return nil
+	return w.flush(ctx)
 }
 
 // writeEach writes a batch, each write in a savepoint: one that fails is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,21 +31,11 @@ func TestGroupCommit(t *testing.T) {
 	}
 
 	const writers = 10
-	l.mu.Lock()
-	errs := make([]error, writers)
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Go(func() { _, errs[i] = l.WriteGitHub(ctx, write(i, i == 4)) })
+	writes := make([]GitHubWrite, writers)
+	for i := range writes {
+		writes[i] = write(i, i == 4)
 	}
-	for deadline := time.Now().Add(10 * time.Second); queued(l) < writers; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d writes queued, want %d", queued(l), writers)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	l.mu.Unlock() // the first writer to take it commits all ten
-	wg.Wait()
-
+	errs := commitTogether(t, l, writes)
 	for i, err := range errs {
 		if (err != nil) != (i == 4) {
 			t.Errorf("write %d: %v", i, err)
@@ -63,9 +55,93 @@ func TestGroupCommit(t *testing.T) {
 	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM github_deliveries").Scan(&deliveries); err != nil || deliveries != writers-1 {
 		t.Errorf("%d deliveries, %v; want %d", deliveries, err, writers-1)
 	}
-	if _, _, err := l.Verify(ctx); err != nil {
+	if _, _, err := l.VerifyAll(ctx, nil); err != nil {
 		t.Errorf("verify: %v", err)
 	}
+}
+
+// commitTogether holds l's writer lock while writes queue up, then lets
+// go: the first writer to take it commits them all in one transaction. It
+// returns each write's error.
+func commitTogether(t *testing.T, l *Ledger, writes []GitHubWrite) []error {
+	t.Helper()
+	l.mu.Lock()
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Go(func() { _, errs[i] = l.WriteGitHub(context.Background(), w) })
+	}
+	for deadline := time.Now().Add(10 * time.Second); queued(l) < len(writes); {
+		if time.Now().After(deadline) {
+			l.mu.Unlock()
+			t.Fatalf("%d writes queued, want %d", queued(l), len(writes))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	l.mu.Unlock()
+	wg.Wait()
+	return errs
+}
+
+// Credits committed together count as they would one by one: a group
+// commit writes their scores, totals and day sums once for the batch, and
+// members credited several times, in several categories and on several
+// days, end with the same points, reputations and windowed boards.
+func TestGroupCommitCountsAsWritesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	var writes []GitHubWrite
+	for n := range 12 {
+		prefix := fmt.Sprintf("github:github.com:pr:1:%d:", n)
+		credits := []AccountCredit{githubCredit(prefix, 100+n%3, []string{"code", "review"}[n%2])}
+		if n%5 == 0 { // a second credit in the same write
+			credits = append(credits, githubCredit(prefix, 100+(n+1)%3, "code"))
+		}
+		for i := range credits {
+			credits[i].Entry.Points = int64(n + 1)
+			credits[i].Entry.OccurredAt = testNow().Add(-time.Duration(n%4) * 30 * time.Hour)
+		}
+		writes = append(writes, GitHubWrite{Contributions: []Contribution{{Prefix: prefix, Credits: credits}}})
+	}
+	together, apart := openAt(t, testNow()), openAt(t, testNow())
+	for i, err := range commitTogether(t, together, writes) {
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	for i, w := range writes {
+		if _, err := apart.WriteGitHub(ctx, w); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if got, want := standings(t, together), standings(t, apart); got != want {
+		t.Errorf("committed together:\n%s\none by one:\n%s", got, want)
+	}
+	if _, _, err := together.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
+
+// standings prints each member's points and reputation on the all-time,
+// 30-day and 7-day boards, and in each category, by name.
+func standings(t *testing.T, l *Ledger) string {
+	t.Helper()
+	var lines []string
+	for _, window := range []Window{WindowAll, Window30d, Window7d} {
+		for _, category := range []string{"", "code", "review"} {
+			board, err := l.Leaderboard(context.Background(), LeaderboardQuery{Window: window, Category: category, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range board {
+				lines = append(lines, fmt.Sprintf("%s %s %s %d %.9f", window, category, s.Name, s.Points, s.Reputation))
+			}
+		}
+	}
+	slices.Sort(lines)
+	if len(lines) < 9 {
+		t.Fatalf("boards of %d rows: %q", len(lines), lines)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // TestWritesParseAStatementOnce writes the same kind of GitHub credit

@@ -227,8 +227,15 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 }
 
 // derive updates the tables that follow from a new entry, in its
-// transaction.
+// transaction. Within a batch, the rows credits and praise add wait for
+// its end, or for an entry of another kind, whose own derived tables may
+// read them.
 func (w *writer) derive(ctx context.Context, e Entry) error {
+	if w.batch != nil && !e.Kind.counts() {
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
 	switch {
 	case e.Kind.counts():
 		return w.addScore(ctx, e)

@@ -10,14 +10,19 @@ import (
 )
 
 // scoreBatch holds the derived rows of the counting entries of one
-// AppendBatch until the batch ends: the range of their scores rows, and
-// the totals summed per member and category, so that a member credited a
-// hundred times in a batch costs two totals updates, not two hundred,
-// and rows go to the B-trees in key order.
+// AppendBatch, or of one group commit of GitHub writes, until it ends:
+// the range of their scores rows, and the totals summed per member and
+// category, so that a member credited a hundred times in a batch costs
+// two totals updates, not two hundred, and rows go to the B-trees in key
+// order.
 type scoreBatch struct {
 	from, to int64 // the seqs of the first and last entries whose scores rows wait; from is 0 if none does
 	totals   map[repKey]totalRow
 	days     map[dayKey]map[int64]int64 // points per member, per day_points row
+}
+
+func newScoreBatch() *scoreBatch {
+	return &scoreBatch{totals: map[repKey]totalRow{}, days: map[dayKey]map[int64]int64{}}
 }
 
 // add counts e, scored at at with weight, in the batch.
@@ -141,13 +146,8 @@ func (w *writer) execRows(ctx context.Context, query string, full bool, args []a
 func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, err error) {
 	err = l.write(ctx, func(w *writer) error {
 		created = 0
-		w.batch = &scoreBatch{totals: map[repKey]totalRow{}, days: map[dayKey]map[int64]int64{}}
+		w.batch = newScoreBatch()
 		for i, n := range ns {
-			if !n.Kind.counts() {
-				if err := w.flush(ctx); err != nil {
-					return err
-				}
-			}
 			_, ok, err := w.append(ctx, n)
 			if err != nil {
 				return fmt.Errorf("entry %d: %w", i, err)
