@@ -272,27 +272,11 @@ func testRebuildWhileAppending(t *testing.T, b backend) {
 // that fails fails t: the tables a rebuild puts in place must read as the
 // ones they replace, through statements prepared before.
 func readWhile(t *testing.T, l *ledger.Ledger) (stop func() int) {
-	done, result := make(chan struct{}), make(chan int)
-	go func() {
-		n := 0
-		defer func() { result <- n }()
-		for ; ; n++ {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			q := ledger.LeaderboardQuery{Window: []ledger.Window{ledger.Window7d, ledger.Window30d}[n%2], At: t0.Add(time.Duration(n) * time.Hour)}
-			if _, err := l.Leaderboard(context.Background(), q); err != nil {
-				t.Errorf("read %d: %v", n, err)
-				return
-			}
-		}
-	}()
-	return func() int {
-		close(done)
-		return <-result
-	}
+	return loop(t, func(n int) error {
+		q := ledger.LeaderboardQuery{Window: []ledger.Window{ledger.Window7d, ledger.Window30d}[n%2], At: t0.Add(time.Duration(n) * time.Hour)}
+		_, err := l.Leaderboard(context.Background(), q)
+		return err
+	})
 }
 
 // appendWhile appends to l, in a goroutine, votes, credits to bob, new
@@ -303,46 +287,57 @@ func readWhile(t *testing.T, l *ledger.Ledger) (stop func() int) {
 func appendWhile(t *testing.T, d derivedLedger, l *ledger.Ledger, pause time.Duration, during func(appended func() int64)) (credits int) {
 	ctx := context.Background()
 	poll := openPollEntry(t, l, ledger.PollByMember, "poll:during").Seq
-	stop := make(chan struct{})
-	appended := make(chan int)
 	var landed atomic.Int64
-	go func() {
-		n := 0
-		defer func() { appended <- n }()
-		for ; ; n++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var err error
-			switch n % 4 {
-			case 0:
-				_, err = vote(l, poll, []int64{d.alice, d.bob}[n/4%2], []string{"yes", "no"}[n/8%2])
-			case 1:
-				_, _, err = l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during:", n), t0))
-			case 2:
-				_, _, err = l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
-					SourceRef: fmt.Sprint("poll:during:", n), Data: pollData(t)}, ledger.PollByMember)
-			case 3:
-				_, _, err = l.SetCollege(ctx, ledger.CollegeRequest{Member: d.carol, College: []string{"workers", "users"}[n/4%2],
-					Source: ledger.SourceCLI, SourceRef: fmt.Sprint("college:during:", n), Actor: "cli:test"})
-			}
-			if err != nil {
-				t.Errorf("append %d: %v", n, err)
-				return
-			}
+	stop := loop(t, func(n int) (err error) {
+		switch n % 4 {
+		case 0:
+			_, err = vote(l, poll, []int64{d.alice, d.bob}[n/4%2], []string{"yes", "no"}[n/8%2])
+		case 1:
+			_, _, err = l.Append(ctx, credit(d.bob, 1, "code", fmt.Sprint("during:", n), t0))
+		case 2:
+			_, _, err = l.OpenPoll(ctx, ledger.NewEntry{OccurredAt: t0, Source: ledger.SourceCLI, Actor: "cli:test",
+				SourceRef: fmt.Sprint("poll:during:", n), Data: pollData(t)}, ledger.PollByMember)
+		case 3:
+			_, _, err = l.SetCollege(ctx, ledger.CollegeRequest{Member: d.carol, College: []string{"workers", "users"}[n/4%2],
+				Source: ledger.SourceCLI, SourceRef: fmt.Sprint("college:during:", n), Actor: "cli:test"})
+		}
+		if err == nil {
 			landed.Add(1)
 			time.Sleep(pause)
 		}
-	}()
+		return err
+	})
 	during(landed.Load)
-	close(stop)
-	n := <-appended
+	n := stop()
 	if n < 10 {
 		t.Fatalf("only %d appends ran meanwhile", n)
 	}
 	return (n + 2) / 4
+}
+
+// loop runs step with 0, 1, 2… in a goroutine until stop is called or a
+// step fails, which fails t. stop returns how many steps succeeded.
+func loop(t *testing.T, step func(n int) error) (stop func() int) {
+	done, result := make(chan struct{}), make(chan int)
+	go func() {
+		n := 0
+		defer func() { result <- n }()
+		for ; ; n++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := step(n); err != nil {
+				t.Errorf("step %d: %v", n, err)
+				return
+			}
+		}
+	}()
+	return func() int {
+		close(done)
+		return <-result
+	}
 }
 
 func pollData(t *testing.T) []byte {
