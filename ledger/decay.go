@@ -135,7 +135,7 @@ func (w *writer) sumScores(ctx context.Context, d decay) (map[repKey]totalRow, e
 			sums[k] = totalRow{points: t.points + points, weight: t.weight + weight}
 		}
 		return nil
-	}, "SELECT member_id, category, points, occurred_at FROM "+w.scoresTable())
+	}, "SELECT member_id, category, points, occurred_at FROM scores")
 	return sums, err
 }
 
@@ -262,37 +262,34 @@ func (w *writer) repair(ctx context.Context) error {
 	return w.rebuild(ctx, w.decay.halfLife)
 }
 
-// rebuildScoresInto counts, into table, every credit and praise that no
-// revoke entry cancels (revokes are keyed "revoke:<entry id>"), from its
-// scoredAt. (A CASE rather than SQLite's two-argument min, which
-// PostgreSQL spells least.)
-func rebuildScoresInto(table string) string {
-	return "INSERT INTO " + table + ` (seq, member_id, category, points, occurred_at)
+// rebuildScores counts every credit and praise that no revoke entry
+// cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt. (A
+// CASE rather than SQLite's two-argument min, which PostgreSQL spells
+// least.)
+const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
 	SELECT seq, member_id, category, points,
 		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END FROM entries e
 	WHERE kind IN ('credit', 'praise')
 	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
-}
 
 // rebuild replaces the derived tables with what the entries say, weighed
-// from a fresh anchor at now, refilling scores as the engine does a large
-// table fastest (see engine.refillScores): building an index from a
-// million rows sorts them once, where keeping it up to date inserts each
-// at a random place.
+// from a fresh anchor at now. The indexes of scores are dropped while it
+// is refilled and built again after: building an index from a million
+// rows sorts them once, where keeping it up to date inserts each at a
+// random place.
 func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
-	return w.engine.refillScores(ctx, w, func() error { return w.refill(ctx, halfLife) })
+	return w.withoutIndexes(ctx, "scores", func() error { return w.refill(ctx, halfLife) })
 }
 
 // refill is rebuild with the indexes left in place.
 func (w *writer) refill(ctx context.Context, halfLife float64) error {
-	scores := w.scoresTable()
 	steps := []struct {
 		query string
 		args  []any
 	}{
-		{"DELETE FROM " + scores, nil},
+		{"DELETE FROM scores", nil},
 		{"DELETE FROM totals", nil},
-		{rebuildScoresInto(scores), []any{maxSkewSeconds, maxSkewSeconds}},
+		{rebuildScores, []any{maxSkewSeconds, maxSkewSeconds}},
 	}
 	for _, s := range steps {
 		if _, err := w.tx.ExecContext(ctx, s.query, s.args...); err != nil {

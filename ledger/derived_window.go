@@ -377,18 +377,16 @@ func readDaySums(ctx context.Context, q queryer) (map[dayKey]*daySum, error) {
 	return table, err
 }
 
-// dayPointsFrom is the migration's backfill: day_points from the scores
-// in table, which the rebuild has just recomputed from the chain.
-// (string_agg with its ORDER BY, which SQLite reads too since 3.44, and
-// an aliased subquery, which PostgreSQL requires.)
-func dayPointsFrom(table string) string {
-	return `INSERT INTO day_points (day, category, points)
+// rebuildDayPointsQuery is the migration's backfill: day_points from
+// scores, which the rebuild has just recomputed from the chain. (string_agg
+// with its ORDER BY, which SQLite reads too since 3.44, and an aliased
+// subquery, which PostgreSQL requires.)
+const rebuildDayPointsQuery = `INSERT INTO day_points (day, category, points)
 	SELECT day, category, string_agg(member_id || ':' || points, ',' ORDER BY member_id) FROM (
 		SELECT (occurred_at - ((occurred_at % 86400) + 86400) % 86400) / 86400 AS day,
 			category, member_id, sum(points) AS points
-		FROM ` + table + ` GROUP BY 1, 2, 3 HAVING sum(points) > 0
+		FROM scores GROUP BY 1, 2, 3 HAVING sum(points) > 0
 	) AS member_days GROUP BY day, category`
-}
 
 // rebuildDayPoints recomputes day_points; it runs after the scores'
 // rebuild in the same transaction.
@@ -396,6 +394,6 @@ func rebuildDayPoints(ctx context.Context, w *writer, _ *chainState) error {
 	if _, err := w.tx.ExecContext(ctx, "DELETE FROM day_points"); err != nil {
 		return err
 	}
-	_, err := w.tx.ExecContext(ctx, dayPointsFrom(w.scoresTable()))
+	_, err := w.tx.ExecContext(ctx, rebuildDayPointsQuery)
 	return err
 }

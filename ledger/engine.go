@@ -31,10 +31,6 @@ type engine interface {
 	// create again, with their definitions; unread says that no one reads
 	// the table until the transaction ends (a copy's target).
 	indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error)
-	// refillScores runs fill, which empties and refills the scores table
-	// (w.scoresTable) and the totals, in the way this engine refills a
-	// large table fastest.
-	refillScores(ctx context.Context, w *writer, fill func() error) error
 	// smallCache gives conn a page cache of scanCacheKiB for a pass over
 	// the whole ledger; restore gives it its usual one back.
 	smallCache(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
@@ -132,13 +128,6 @@ func scanIndexes(rows *sql.Rows, err error) (map[string]string, error) {
 }
 
 func (sqliteEngine) separatesChainText() bool { return true }
-
-// refillScores drops the indexes of scores, runs fill, then builds them
-// again, in the same transaction: SQLite's readers keep the snapshot they
-// started in, which has the table with its indexes, until the commit.
-func (sqliteEngine) refillScores(ctx context.Context, w *writer, fill func() error) error {
-	return w.withoutIndexes(ctx, "scores", fill)
-}
 
 // rowsPerStatement is one: SQLite's statements cost no round trip, and
 // one of many rows makes it keep a statement journal, a copy of every

@@ -85,9 +85,9 @@ func (postgresEngine) insertCopies(ctx context.Context, w *writer, entries []Ent
 	})
 }
 
-// indexesOf is none while the table may be read: dropping an index would
-// lock the table's readers out until the commit (a rebuild builds scores
-// aside instead: see refillScores). Otherwise it is every index of table
+// indexesOf is none while the table may be read: PostgreSQL refills an
+// indexed table well enough, and dropping an index would lock the table's
+// readers out until the commit. Otherwise it is every index of table
 // but those of its constraints (keys, UNIQUE), with its definition.
 func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error) {
 	if !unread {
@@ -96,36 +96,6 @@ func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, u
 	return scanIndexes(tx.QueryContext(ctx, `SELECT indexname, indexdef FROM pg_indexes
 		WHERE schemaname = current_schema() AND tablename = ?
 		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?))`, table, table))
-}
-
-// refillScores fills a new table beside scores, without indexes, builds
-// scores' keys and indexes on it once the rows are in, and puts it in
-// scores' place just before the commit. Readers of scores read the old
-// table meanwhile, and wait only for that swap: a refill of the table in
-// place would have kept them reading, but updated its two indexes and its
-// key at a random place for each row (20 s for the 1M-entry ledger,
-// against 5 s this way).
-func (postgresEngine) refillScores(ctx context.Context, w *writer, fill func() error) error {
-	const table, next = "scores", "scores_next"
-	shape, err := readTableShape(ctx, w.tx, table)
-	if err != nil {
-		return fmt.Errorf("read the shape of %s: %w", table, err)
-	}
-	if _, err := w.tx.ExecContext(ctx, "CREATE TABLE "+next+" (LIKE "+table+" INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
-		return fmt.Errorf("create %s: %w", next, err)
-	}
-	w.scores = next
-	if err := fill(); err != nil {
-		return err
-	}
-	if err := shape.build(ctx, w.tx, next); err != nil {
-		return err
-	}
-	w.beforeCommit = append(w.beforeCommit, func(ctx context.Context) error {
-		w.scores = ""
-		return shape.swap(ctx, w.tx, next)
-	})
-	return nil
 }
 
 // smallCache is nothing: PostgreSQL's buffers are the server's, shared by

@@ -22,19 +22,6 @@ type writer struct {
 	engine engine
 	batch  *scoreBatch // set by AppendBatch: scores and totals wait for the batch's end
 	unread bool        // set by Copy: no one reads what this transaction writes before it ends
-	scores string      // the table this transaction's scores are in, when not scores (see scoresTable)
-	// beforeCommit runs, in order, once the transaction's work is done,
-	// just before its commit.
-	beforeCommit []func(ctx context.Context) error
-}
-
-// scoresTable is the table that holds the scores this transaction sees:
-// scores, unless a rebuild is refilling another to put in its place.
-func (w *writer) scoresTable() string {
-	if w.scores != "" {
-		return w.scores
-	}
-	return "scores"
 }
 
 // write runs fn in one write transaction, serialised with the other
@@ -78,11 +65,6 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 	}
 	if err := fn(w); err != nil {
 		return err
-	}
-	for _, f := range w.beforeCommit {
-		if err := f(ctx); err != nil {
-			return err
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

@@ -67,7 +67,7 @@ func (w *writer) flush(ctx context.Context) error {
 
 // batchScores writes the scores rows of the counting entries in a range
 // of seqs, in one statement that reads them back from entries, as
-// rebuildScoresInto does for the whole ledger. The range ends with the last
+// rebuildScores does for the whole ledger. The range ends with the last
 // entry the batch counted, not at the head: a flush may run while an
 // entry is being derived, after its own row is stored. No entry in the
 // range is a revoke (a batch flushes before any entry that does not
