@@ -89,6 +89,7 @@ func runContract(t *testing.T, b backend) {
 		{"VerifyAllWhileAppending", testVerifyAllWhileAppending},
 		{"RebuildWhileAppending", testRebuildWhileAppending},
 		{"RebuildLeavesTheSchemaAsItWas", testRebuildLeavesTheSchemaAsItWas},
+		{"VerifyAllWhileRebuilding", testVerifyAllWhileRebuilding},
 		{"VerifyAllFindsScoresInEveryRange", testVerifyAllFindsScoresInEveryRange},
 		{"EachReadsWhatEntriesReads", testEachReadsWhatEntriesReads},
 		{"TotalsOfManyMembersAtOnce", testTotalsOfManyMembersAtOnce},

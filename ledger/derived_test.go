@@ -437,3 +437,31 @@ func schemaOf(t *testing.T, b backend, database string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Checks run while another process rebuilds, over and over: each reads
+// one state throughout and finds nothing wrong, and neither waits on the
+// other for good (a check's poll recount writes, so it takes the write
+// lock a rebuild holds, while a rebuild that locked scores' readers out
+// would wait for the check's snapshot to end).
+func testVerifyAllWhileRebuilding(t *testing.T, b backend) {
+	d := newDerivedLedger(t, b)
+	ctx := context.Background()
+	rebuilder := openPath(t, d.path, ledger.Options{HalfLife: ledgerHalfLife})
+	stop := loop(t, func(int) error {
+		_, err := rebuilder.Rebuild(ctx)
+		time.Sleep(5 * time.Millisecond) // lets the checks' own writes take SQLite's lock
+		return err
+	})
+	for i := range 30 {
+		// A check and a rebuild that wait on each other end here, not in
+		// the test's timeout.
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		if _, _, err := d.l.VerifyAll(ctx, nil); err != nil {
+			t.Errorf("verify %d while rebuilding: %v", i, err)
+		}
+		cancel()
+	}
+	if n := stop(); n < 3 {
+		t.Errorf("only %d rebuilds ran during the checks", n)
+	}
+}
