@@ -20,7 +20,7 @@ type writer struct {
 	decay  decay
 	stmts  map[string]*sql.Stmt
 	engine engine
-	batch  *scoreBatch // set by AppendBatch: scores and totals wait for the batch's end
+	batch  *scoreBatch // set by AppendBatch and a GitHub group commit: derived rows wait for the batch's end
 	unread bool        // set by Copy: no one reads what this transaction writes before it ends
 }
 
