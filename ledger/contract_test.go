@@ -82,6 +82,7 @@ func runContract(t *testing.T, b backend) {
 		{"CheckAndRebuildPolls", testCheckAndRebuildPolls},
 		{"WriteGitHubRecordsTheDeliveryWithTheCredits", testWriteGitHubRecordsTheDeliveryWithTheCredits},
 		{"WriteGitHubIsAllOrNothing", testWriteGitHubIsAllOrNothing},
+		{"GroupCommitLooksUpAsWritesOneByOne", testGroupCommitLooksUpAsWritesOneByOne},
 		{"AccountsByLoginThenID", testAccountsByLoginThenID},
 		{"DigestRecordedOnceAcrossHandles", testDigestRecordedOnceAcrossHandles},
 		{"OpenRefusesNewerSchema", testOpenRefusesNewerSchema},

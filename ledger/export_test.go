@@ -66,3 +66,22 @@ func ScanChainRows(ctx context.Context, l *Ledger) (int64, error) {
 	})
 	return n, err
 }
+
+// WriteGitHubTogether commits writes in one group commit, in their order,
+// as the first of them to take the writer's lock would: one transaction
+// (or, if a write fails, each in a savepoint). It returns each write's
+// result and error.
+func (l *Ledger) WriteGitHubTogether(ctx context.Context, writes []GitHubWrite) ([]GitHubResult, []error) {
+	batch := make([]*pendingGitHub, len(writes))
+	for i, g := range writes {
+		batch[i] = &pendingGitHub{write: g}
+	}
+	l.mu.Lock()
+	l.commitGitHub(ctx, batch)
+	l.mu.Unlock()
+	results, errs := make([]GitHubResult, len(batch)), make([]error, len(batch))
+	for i, p := range batch {
+		results[i], errs[i] = p.res, p.err
+	}
+	return results, errs
+}

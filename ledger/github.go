@@ -160,12 +160,16 @@ func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 }
 
 // writeAll writes a batch; the first write that fails fails the
-// transaction. The scores, totals and day sums of its credits are written
+// transaction. What the writes look up is read for all of them first
+// (see lookahead). The scores, totals and day sums of its credits are written
 // once for the whole batch, as AppendBatch does: on PostgreSQL each
 // statement is a round trip, and the writes of a batch often credit the
 // same member on the same day.
-func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) error {
+func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err error) {
 	w.batch = newScoreBatch()
+	if w.ahead, err = w.readAhead(ctx, batch); err != nil {
+		return err
+	}
 	for _, p := range batch {
 		res, err := w.writeGitHub(ctx, p.write)
 		if err != nil {
@@ -231,6 +235,7 @@ func (w *writer) writeGitHub(ctx context.Context, g GitHubWrite) (GitHubResult, 
 			g.Delivery.ID, g.Delivery.Event, res.Created(), w.now.Unix()); err != nil {
 			return res, fmt.Errorf("record delivery: %w", err)
 		}
+		w.ahead.record(g.Delivery.ID)
 	}
 	if g.State != nil {
 		if err := w.saveReconcileState(ctx, *g.State); err != nil {
@@ -242,7 +247,7 @@ func (w *writer) writeGitHub(ctx context.Context, g GitHubWrite) (GitHubResult, 
 
 // contribute appends a contribution's credits unless it was credited before.
 func (w *writer) contribute(ctx context.Context, c Contribution) (ContributionResult, error) {
-	if c.Prefix != "" {
+	if c.Prefix != "" && !w.ahead.uncredited(c.Prefix) {
 		stored, err := w.entriesWithPrefix(ctx, c.Prefix)
 		if err != nil || len(stored) > 0 {
 			return ContributionResult{Entries: stored}, err
@@ -267,6 +272,7 @@ func (w *writer) contribute(ctx context.Context, c Contribution) (ContributionRe
 		r.Entries = append(r.Entries, e)
 		if created {
 			r.Created++
+			w.ahead.appended(e.SourceRef)
 		}
 	}
 	return r, nil
@@ -312,6 +318,9 @@ func (l *Ledger) Delivery(ctx context.Context, id string) (Delivery, error) {
 // deliveryRecorded looks a delivery up within a write; it runs before
 // every webhook's credits.
 func (w *writer) deliveryRecorded(ctx context.Context, id string) (bool, error) {
+	if recorded, known := w.ahead.delivery(id); known {
+		return recorded, nil
+	}
 	stmt, err := w.prepare(ctx, "SELECT 1 FROM github_deliveries WHERE id = ?")
 	if err != nil {
 		return false, err

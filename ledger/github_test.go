@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -184,4 +185,112 @@ func TestLinkedEmails(t *testing.T) {
 	if err := l.LinkEmail(ctx, 99, "x@example.org"); err == nil {
 		t.Error("an address was linked to no member")
 	}
+}
+
+// testGroupCommitLooksUpAsWritesOneByOne commits in one group commit
+// writes that look up what the batch itself writes, or what was stored
+// before it: a delivery twice, a pull request under two deliveries and
+// twice in one write, an account the batch creates, then renames, one
+// known by its login alone, and a delivery and a pull request recorded
+// before. Each write's result, and the ledger after, are those of the same
+// writes committed one by one.
+func testGroupCommitLooksUpAsWritesOneByOne(t *testing.T, b backend) {
+	ctx := context.Background()
+	pr := func(delivery string, n int, a ledger.Account) ledger.GitHubWrite {
+		prefix := fmt.Sprintf("github:github.com:pr:1:%d:", n)
+		return ledger.GitHubWrite{
+			Contributions: []ledger.Contribution{{Prefix: prefix, Credits: []ledger.AccountCredit{ghCredit(a, int64(n+1), prefix+"author")}}},
+			Delivery:      &ledger.Delivery{ID: delivery, Event: "pull_request"},
+		}
+	}
+	twice := pr("d-10", 10, ghAccount("305", "dave"))
+	twice.Contributions = append(twice.Contributions, pr("", 10, ghAccount("302", "bob")).Contributions[0])
+	twice.Contributions[1].Credits[0].Entry.SourceRef += ":review"
+	batch := []ledger.GitHubWrite{
+		pr("d-1", 1, ghAccount("301", "ann")),
+		pr("d-1", 2, ghAccount("302", "bob")), // the same delivery: nothing written
+		pr("d-2", 1, ghAccount("302", "bob")), // the same pull request: its stored entry alone
+		pr("d-3", 3, ghAccount("301", "ann")), // the account the batch created
+		pr("d-0", 4, ghAccount("303", "cid")), // a delivery recorded before
+		pr("d-4", 0, ghAccount("303", "cid")), // a pull request credited before, to another author
+		pr("d-5", 5, ghAccount("300", "new")), // a new login
+		pr("d-6", 6, ghAccount("300", "new")),
+		pr("d-7", 7, ghAccount("300", "old")),   // and the old one again
+		pr("d-8", 8, ghAccount("304", "carol")), // known by login alone
+		pr("d-9", 9, ghAccount("304", "carol")),
+		twice, // the second contribution finds the first's entry
+	}
+	batch[5].Contributions[0].Credits[0].Entry.SourceRef += ":again"
+	many := pr("d-11", 100, ghAccount("301", "ann")) // more pull requests than one lookup carries
+	for n := 101; n < 170; n++ {
+		many.Contributions = append(many.Contributions, pr("", n, ghAccount("306", "eve")).Contributions...)
+	}
+	batch = append(batch, many)
+	before := pr("", 166, ghAccount("307", "fay")) // credited before, in the second lookup
+	before.Delivery = nil
+	together, apart := b.open(t, ledger.Options{}), b.open(t, ledger.Options{})
+	for _, l := range []*ledger.Ledger{together, apart} {
+		for _, g := range []ledger.GitHubWrite{pr("d-0", 0, ghAccount("300", "old")), before} {
+			if _, err := l.WriteGitHub(ctx, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		member(t, l, "carol")
+	}
+	got, errs := together.WriteGitHubTogether(ctx, batch)
+	for i, g := range batch {
+		want, err := apart.WriteGitHub(ctx, g)
+		if err != nil || errs[i] != nil {
+			t.Fatalf("write %d: %v one by one, %v together", i, err, errs[i])
+		}
+		if diff := cmp.Diff(want, got[i]); diff != "" {
+			t.Errorf("write %d (-one by one +together):\n%s", i, diff)
+		}
+	}
+	assertSameGitHubState(t, apart, together, len(batch))
+}
+
+// assertSameGitHubState compares the members, accounts, deliveries d-0 to
+// d-n and chains of two ledgers, and checks the second whole.
+func assertSameGitHubState(t *testing.T, want, got *ledger.Ledger, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for _, read := range []func(l *ledger.Ledger) (any, error){
+		func(l *ledger.Ledger) (any, error) { return membersWithAccounts(ctx, l) },
+		func(l *ledger.Ledger) (any, error) { return l.Head(ctx) },
+		func(l *ledger.Ledger) (any, error) {
+			var deliveries []ledger.Delivery
+			for i := range n {
+				d, err := l.Delivery(ctx, fmt.Sprintf("d-%d", i))
+				if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+					return nil, err
+				}
+				deliveries = append(deliveries, d)
+			}
+			return deliveries, nil
+		},
+	} {
+		w, err1 := read(want)
+		g, err2 := read(got)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("(-one by one +together):\n%s", diff)
+		}
+	}
+	if _, _, err := got.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
+
+// membersWithAccounts lists every member with its accounts.
+func membersWithAccounts(ctx context.Context, l *ledger.Ledger) ([]ledger.Member, error) {
+	members, err := l.Members(ctx)
+	for i := range members {
+		if err == nil {
+			members[i], err = l.Member(ctx, members[i].ID)
+		}
+	}
+	return members, err
 }

@@ -99,6 +99,19 @@ func (l *Ledger) EnsureAccount(ctx context.Context, a Account, name string) (m M
 // ensureAccount is EnsureAccount within a write: it returns the id of the
 // member holding a, creating the member and the account on first sight.
 func (w *writer) ensureAccount(ctx context.Context, a Account, name string) (member int64, created bool, err error) {
+	github := a.Platform == PlatformGitHub
+	if id, known := w.ahead.holder(a.ExternalID, a.Login); github && known {
+		return id, false, nil
+	}
+	member, created, err = w.claimOrCreate(ctx, a, name)
+	if err == nil && github {
+		w.ahead.hold(a.ExternalID, a.Login, member)
+	}
+	return member, created, err
+}
+
+// claimOrCreate is ensureAccount past the lookahead.
+func (w *writer) claimOrCreate(ctx context.Context, a Account, name string) (member int64, created bool, err error) {
 	id, found, err := w.claimAccount(ctx, a)
 	if err != nil || found {
 		return id, false, err

@@ -1,0 +1,223 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"strings"
+)
+
+// lookahead is what a group commit reads, before its writes and in one
+// statement per kind of row, of the rows each write would otherwise look
+// up alone: whether its delivery was recorded, whether its contributions
+// were credited before, and which member holds each account it credits.
+// On PostgreSQL every lookup is a round trip made while the chain's lock
+// is held; a batch of n webhooks made 3n of them, and now makes three.
+//
+// The batch's own writes keep it true as they go: a delivery recorded, an
+// entry appended or an account claimed by one write is what the next one
+// finds. A write it knows nothing about (an account found by login, say)
+// is looked up as before. A nil lookahead knows nothing.
+type lookahead struct {
+	recorded map[string]bool          // each delivery id of the batch: recorded or not
+	credited map[string]bool          // each contribution prefix of the batch: entries stored under it before the batch or not
+	refs     []string                 // the source_refs the batch has appended since
+	accounts map[string]accountHolder // GitHub account id → who holds it, for the accounts found
+}
+
+// accountHolder is the member holding an account, and the login stored
+// with it.
+type accountHolder struct {
+	member int64
+	login  string
+}
+
+// lookaheadChunk bounds the values one lookup statement carries.
+const lookaheadChunk = 64
+
+// readAhead reads what the writes of batch will look up.
+func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookahead, error) {
+	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, accounts: map[string]accountHolder{}}
+	var accounts []string
+	for _, p := range batch {
+		if d := p.write.Delivery; d != nil {
+			a.recorded[d.ID] = false
+		}
+		for _, c := range p.write.Contributions {
+			if c.Prefix != "" && strings.HasSuffix(c.Prefix, ":") {
+				a.credited[c.Prefix] = false
+			}
+			for _, credit := range c.Credits {
+				if credit.Member == 0 && credit.Account.ExternalID != "" {
+					accounts = append(accounts, credit.Account.ExternalID)
+				}
+			}
+		}
+	}
+	if err := w.readRecorded(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := w.readCredited(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, w.readHolders(ctx, a, accounts)
+}
+
+// readRecorded marks the batch's deliveries recorded before it.
+func (w *writer) readRecorded(ctx context.Context, a *lookahead) error {
+	err := w.readIn(ctx, "SELECT id FROM github_deliveries WHERE id IN (%s)", "?", keysOf(a.recorded),
+		func(v string) []any { return []any{v} }, func(row scanner) error {
+			var id string
+			err := row.Scan(&id)
+			a.recorded[id] = true
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("read deliveries: %w", err)
+	}
+	return nil
+}
+
+// readCredited marks the batch's prefixes under which entries are stored,
+// each a range of the source_ref index, as in entriesWithPrefix.
+func (w *writer) readCredited(ctx context.Context, a *lookahead) error {
+	err := w.readIn(ctx, `WITH p (lo, hi) AS (VALUES %s)
+		SELECT lo FROM p WHERE EXISTS (SELECT 1 FROM entries WHERE source_ref >= p.lo AND source_ref < p.hi)`,
+		"(?, ?)", keysOf(a.credited), func(v string) []any { return []any{v, strings.TrimSuffix(v, ":") + ";"} },
+		func(row scanner) error {
+			var prefix string
+			err := row.Scan(&prefix)
+			a.credited[prefix] = true
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	return nil
+}
+
+// readHolders reads who holds the GitHub accounts of ids.
+func (w *writer) readHolders(ctx context.Context, a *lookahead, ids []string) error {
+	err := w.readIn(ctx, "SELECT external_id, member_id, login FROM accounts WHERE platform = 'github' AND external_id IN (%s)",
+		"?", ids, func(v string) []any { return []any{v} }, func(row scanner) error {
+			var id string
+			var h accountHolder
+			err := row.Scan(&id, &h.member, &h.login)
+			a.accounts[id] = h
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("read accounts: %w", err)
+	}
+	return nil
+}
+
+// readIn runs query, whose %s takes a list of placeholder, once per chunk
+// of values, each value expanded to its arguments, and calls fn with each
+// row. A chunk is padded to a power of two by repeating its last value, so
+// that a few statement texts serve every batch and stay cached.
+func (w *writer) readIn(ctx context.Context, query, placeholder string, values []string, expand func(string) []any, fn func(scanner) error) error {
+	for len(values) > 0 {
+		n := min(len(values), lookaheadChunk)
+		padded := 1 << bits.Len(uint(n-1))
+		var args []any
+		for i := range padded {
+			args = append(args, expand(values[min(i, n-1)])...)
+		}
+		text := fmt.Sprintf(query, strings.Repeat(placeholder+", ", padded-1)+placeholder)
+		if err := w.eachRow(ctx, text, args, fn); err != nil {
+			return err
+		}
+		values = values[n:]
+	}
+	return nil
+}
+
+// eachRow runs a query through the statement cache and calls fn with each
+// row.
+func (w *writer) eachRow(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	stmt, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func keysOf(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// delivery says whether the delivery id is recorded, if a knows.
+func (a *lookahead) delivery(id string) (recorded, known bool) {
+	if a == nil {
+		return false, false
+	}
+	recorded, known = a.recorded[id]
+	return recorded, known
+}
+
+// record notes a delivery the batch recorded.
+func (a *lookahead) record(id string) {
+	if a != nil {
+		a.recorded[id] = true
+	}
+}
+
+// uncredited says that no entry is stored under prefix, if a knows it:
+// none was before the batch, and the batch has appended none since.
+func (a *lookahead) uncredited(prefix string) bool {
+	if a == nil {
+		return false
+	}
+	if credited, known := a.credited[prefix]; !known || credited {
+		return false
+	}
+	for _, ref := range a.refs {
+		if strings.HasPrefix(ref, prefix) {
+			return false
+		}
+	}
+	return true
+}
+
+// appended notes an entry the batch appended.
+func (a *lookahead) appended(ref string) {
+	if a != nil {
+		a.refs = append(a.refs, ref)
+	}
+}
+
+// holder returns the member holding GitHub account id under login (any
+// login if login is empty), if a knows it.
+func (a *lookahead) holder(id, login string) (member int64, known bool) {
+	if a == nil || id == "" {
+		return 0, false
+	}
+	h, known := a.accounts[id]
+	if !known || (login != "" && login != h.login) {
+		return 0, false
+	}
+	return h.member, true
+}
+
+// hold notes that member holds GitHub account id under login, as the
+// batch has just stored.
+func (a *lookahead) hold(id, login string, member int64) {
+	if a != nil && id != "" && login != "" {
+		a.accounts[id] = accountHolder{member: member, login: login}
+	}
+}
