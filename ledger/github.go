@@ -161,10 +161,11 @@ func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 
 // writeAll writes a batch; the first write that fails fails the
 // transaction. What the writes look up is read for all of them first
-// (see lookahead). The scores, totals and day sums of its credits are written
-// once for the whole batch, as AppendBatch does: on PostgreSQL each
-// statement is a round trip, and the writes of a batch often credit the
-// same member on the same day.
+// (see lookahead), and what they store is written in as few statements
+// as the engine allows: the new entries and the deliveries together, the
+// scores, totals and day sums of the credits once for the whole batch, as
+// AppendBatch does. On PostgreSQL each statement is a round trip, and the
+// writes of a batch often credit the same member on the same day.
 func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err error) {
 	w.batch = newScoreBatch()
 	if w.ahead, err = w.readAhead(ctx, batch); err != nil {
@@ -176,6 +177,9 @@ func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err erro
 			return err
 		}
 		p.res = res
+	}
+	if _, err := w.writeRows(ctx, insertDeliveries, w.ahead.deliveries); err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
 	}
 	return w.flush(ctx)
 }
@@ -231,11 +235,9 @@ func (w *writer) writeGitHub(ctx context.Context, g GitHubWrite) (GitHubResult, 
 		res.Contributions = append(res.Contributions, r)
 	}
 	if g.Delivery != nil {
-		if err := w.exec(ctx, "INSERT INTO github_deliveries (id, event, created, received_at) VALUES (?, ?, ?, ?)",
-			g.Delivery.ID, g.Delivery.Event, res.Created(), w.now.Unix()); err != nil {
+		if err := w.recordDelivery(ctx, *g.Delivery, res.Created()); err != nil {
 			return res, fmt.Errorf("record delivery: %w", err)
 		}
-		w.ahead.record(g.Delivery.ID)
 	}
 	if g.State != nil {
 		if err := w.saveReconcileState(ctx, *g.State); err != nil {
@@ -286,6 +288,9 @@ func (w *writer) entriesWithPrefix(ctx context.Context, prefix string) ([]Entry,
 		return nil, fmt.Errorf("prefix %q must end in ':'", prefix)
 	}
 	upper := strings.TrimSuffix(prefix, ":") + ";"
+	if err := w.insertHeld(ctx); err != nil {
+		return nil, err
+	}
 	stmt, err := w.prepare(ctx, "SELECT "+entryColumns+" FROM entries WHERE source_ref >= ? AND source_ref < ? ORDER BY seq")
 	if err != nil {
 		return nil, err
@@ -313,6 +318,24 @@ func (l *Ledger) Delivery(ctx context.Context, id string) (Delivery, error) {
 		err = fmt.Errorf("delivery %s: %w", id, err)
 	}
 	return d, err
+}
+
+const insertDelivery = "INSERT INTO github_deliveries (id, event, created, received_at) VALUES (?, ?, ?, ?)"
+
+// insertDeliveries is insertDelivery for n rows.
+func insertDeliveries(n int) string {
+	return insertDelivery + strings.Repeat(", (?, ?, ?, ?)", n-1)
+}
+
+// recordDelivery records a delivery that added created entries; within a
+// group commit, with the others of the batch at its end.
+func (w *writer) recordDelivery(ctx context.Context, d Delivery, created int) error {
+	row := []any{d.ID, d.Event, created, w.now.Unix()}
+	if w.ahead != nil {
+		w.ahead.record(d.ID, row)
+		return nil
+	}
+	return w.exec(ctx, insertDelivery, row...)
 }
 
 // deliveryRecorded looks a delivery up within a write; it runs before

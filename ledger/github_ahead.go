@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -12,7 +13,9 @@ import (
 // up alone: whether its delivery was recorded, whether its contributions
 // were credited before, and which member holds each account it credits.
 // On PostgreSQL every lookup is a round trip made while the chain's lock
-// is held; a batch of n webhooks made 3n of them, and now makes three.
+// is held; a batch of n webhooks made 3n of them, and now makes four.
+// Knowing a source_ref new also lets its entry wait to be inserted with
+// the batch's others (see writer.store).
 //
 // The batch's own writes keep it true as they go: a delivery recorded, an
 // entry appended or an account claimed by one write is what the next one
@@ -21,8 +24,11 @@ import (
 type lookahead struct {
 	recorded map[string]bool          // each delivery id of the batch: recorded or not
 	credited map[string]bool          // each contribution prefix of the batch: entries stored under it before the batch or not
+	stored   map[string]bool          // each source_ref the batch credits: stored before the batch or not
 	refs     []string                 // the source_refs the batch has appended since
 	accounts map[string]accountHolder // GitHub account id → who holds it, for the accounts found
+
+	deliveries [][]any // the rows of the deliveries the batch recorded, written at its end
 }
 
 // accountHolder is the member holding an account, and the login stored
@@ -37,7 +43,7 @@ const lookaheadChunk = 64
 
 // readAhead reads what the writes of batch will look up.
 func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookahead, error) {
-	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, accounts: map[string]accountHolder{}}
+	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
 	var accounts []string
 	for _, p := range batch {
 		if d := p.write.Delivery; d != nil {
@@ -48,6 +54,7 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 				a.credited[c.Prefix] = false
 			}
 			for _, credit := range c.Credits {
+				a.stored[credit.Entry.SourceRef] = false
 				if credit.Member == 0 && credit.Account.ExternalID != "" {
 					accounts = append(accounts, credit.Account.ExternalID)
 				}
@@ -58,6 +65,9 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 		return nil, err
 	}
 	if err := w.readCredited(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := w.readStored(ctx, a); err != nil {
 		return nil, err
 	}
 	return a, w.readHolders(ctx, a, accounts)
@@ -88,6 +98,21 @@ func (w *writer) readCredited(ctx context.Context, a *lookahead) error {
 			var prefix string
 			err := row.Scan(&prefix)
 			a.credited[prefix] = true
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("read entries: %w", err)
+	}
+	return nil
+}
+
+// readStored marks the batch's source_refs stored before it.
+func (w *writer) readStored(ctx context.Context, a *lookahead) error {
+	err := w.readIn(ctx, "SELECT source_ref FROM entries WHERE source_ref IN (%s)", "?", keysOf(a.stored),
+		func(v string) []any { return []any{v} }, func(row scanner) error {
+			var ref string
+			err := row.Scan(&ref)
+			a.stored[ref] = true
 			return err
 		})
 	if err != nil {
@@ -170,11 +195,10 @@ func (a *lookahead) delivery(id string) (recorded, known bool) {
 	return recorded, known
 }
 
-// record notes a delivery the batch recorded.
-func (a *lookahead) record(id string) {
-	if a != nil {
-		a.recorded[id] = true
-	}
+// record notes a delivery the batch recorded, and keeps its row.
+func (a *lookahead) record(id string, row []any) {
+	a.recorded[id] = true
+	a.deliveries = append(a.deliveries, row)
 }
 
 // uncredited says that no entry is stored under prefix, if a knows it:
@@ -192,6 +216,18 @@ func (a *lookahead) uncredited(prefix string) bool {
 		}
 	}
 	return true
+}
+
+// fresh says that no entry holds ref, if a knows it: none did before the
+// batch, and the batch has appended none since.
+func (a *lookahead) fresh(ref string) bool {
+	if a == nil {
+		return false
+	}
+	if stored, known := a.stored[ref]; !known || stored {
+		return false
+	}
+	return !slices.Contains(a.refs, ref)
 }
 
 // appended notes an entry the batch appended.

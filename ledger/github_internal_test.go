@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -204,4 +205,31 @@ func queued(l *Ledger) int {
 	l.github.mu.Lock()
 	defer l.github.mu.Unlock()
 	return len(l.github.pending)
+}
+
+// An entry held for a batch as new, whose source_ref is taken all the
+// same, fails the batch when the held entries are inserted, rather than
+// leaving a seq the chain skips.
+func TestHeldEntryWhoseRefIsTakenFailsTheBatch(t *testing.T) {
+	ctx := context.Background()
+	l := openAt(t, testNow())
+	credit := githubCredit("github:github.com:pr:1:1:", 100, "code")
+	if _, err := l.WriteGitHub(ctx, GitHubWrite{Contributions: []Contribution{{Credits: []AccountCredit{credit}}}}); err != nil {
+		t.Fatal(err)
+	}
+	err := l.write(ctx, func(w *writer) error {
+		w.ahead = &lookahead{stored: map[string]bool{credit.Entry.SourceRef: false}} // stale on purpose
+		n := credit.Entry
+		n.Member = 1
+		if _, created, err := w.append(ctx, n); err != nil || !created {
+			t.Fatalf("held: created %v, %v", created, err)
+		}
+		return w.insertHeld(ctx)
+	})
+	if !errors.Is(err, errHeldRefTaken) {
+		t.Fatalf("inserting the held entry: %v, want errHeldRefTaken", err)
+	}
+	if head, _, err := l.Verify(ctx); err != nil || head.Seq != 1 {
+		t.Fatalf("head %d, %v; want the one credit", head.Seq, err)
+	}
 }

@@ -225,6 +225,10 @@ func testGroupCommitLooksUpAsWritesOneByOne(t *testing.T, b backend) {
 	for n := 101; n < 170; n++ {
 		many.Contributions = append(many.Contributions, pr("", n, ghAccount("306", "eve")).Contributions...)
 	}
+	review := ledger.Contribution{Credits: []ledger.AccountCredit{ghCredit(ghAccount("305", "dave"), 2, "github:github.com:review:7")}}
+	for _, d := range []string{"d-12", "d-13"} { // no prefix: the entry's own source_ref
+		batch = append(batch, ledger.GitHubWrite{Contributions: []ledger.Contribution{review}, Delivery: &ledger.Delivery{ID: d, Event: "pull_request_review"}})
+	}
 	batch = append(batch, many)
 	before := pr("", 166, ghAccount("307", "fay")) // credited before, in the second lookup
 	before.Delivery = nil
@@ -247,7 +251,7 @@ func testGroupCommitLooksUpAsWritesOneByOne(t *testing.T, b backend) {
 			t.Errorf("write %d (-one by one +together):\n%s", i, diff)
 		}
 	}
-	assertSameGitHubState(t, apart, together, len(batch))
+	assertSameGitHubState(t, apart, together, len(batch)+1)
 }
 
 // assertSameGitHubState compares the members, accounts, deliveries d-0 to

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type writer struct {
 	engine engine
 	batch  *scoreBatch // set by AppendBatch and a GitHub group commit: derived rows wait for the batch's end
 	ahead  *lookahead  // set by a GitHub group commit: what its writes look up, read at once
+	held   []Entry     // entries chained but not yet inserted (see store)
 	unread bool        // set by Copy: no one reads what this transaction writes before it ends
 }
 
@@ -133,6 +135,9 @@ func (w *writer) scan(ctx context.Context, query string, args []any, dest ...any
 
 // entryByRef looks an idempotency key up; it runs before every append.
 func (w *writer) entryByRef(ctx context.Context, ref string) (Entry, error) {
+	if err := w.insertHeld(ctx); err != nil {
+		return Entry{}, err
+	}
 	stmt, err := w.prepare(ctx, "SELECT "+entryColumns+" FROM entries WHERE source_ref = ?")
 	if err != nil {
 		return Entry{}, err
@@ -194,7 +199,7 @@ func (w *writer) append(ctx context.Context, n NewEntry) (e Entry, created bool,
 		Note: n.Note, URL: n.URL, PrevHash: w.head.Hash, Data: data,
 	}
 	e.Hash = ChainHash(e.PrevHash, e.CanonicalJSON())
-	inserted, err := w.insert(ctx, e)
+	inserted, err := w.store(ctx, e)
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("append: %w", err)
 	}
@@ -230,10 +235,42 @@ func (w *writer) derive(ctx context.Context, e Entry) error {
 	return nil
 }
 
-const insertEntry = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
+const (
+	insertEntryColumns = `INSERT INTO entries (seq, id, kind, member_id, category, points, occurred_at,
 	recorded_at, source, source_ref, actor, note, url, prev_hash, hash, data)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (source_ref) DO NOTHING`
+	VALUES `
+	entryValues   = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	skipTakenRefs = "\n\tON CONFLICT (source_ref) DO NOTHING"
+	insertEntry   = insertEntryColumns + entryValues + skipTakenRefs
+)
+
+// insertEntries is insertEntry for n entries.
+func insertEntries(n int) string {
+	return insertEntryColumns + entryValues + strings.Repeat(", "+entryValues, n-1) + skipTakenRefs
+}
+
+// entryArgs are e's values in insertEntry's order.
+func entryArgs(e Entry) []any {
+	return []any{e.Seq, e.ID, e.Kind, nullMember(e.Member), e.Category, e.Points,
+		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
+		e.PrevHash, e.Hash, string(e.Data)}
+}
+
+// store stores e unless its source_ref is taken, and says which happened.
+// Within a group commit, an entry whose source_ref the lookahead knows to
+// be new waits to be inserted with the others of the batch (see
+// insertHeld); anything else first inserts those waiting, so that the
+// entries table holds every entry before it is read or written again.
+func (w *writer) store(ctx context.Context, e Entry) (bool, error) {
+	if w.ahead.fresh(e.SourceRef) {
+		w.held = append(w.held, e)
+		return true, nil
+	}
+	if err := w.insertHeld(ctx); err != nil {
+		return false, err
+	}
+	return w.insert(ctx, e)
+}
 
 // insert stores e unless its source_ref is taken, and says which happened.
 func (w *writer) insert(ctx context.Context, e Entry) (bool, error) {
@@ -241,14 +278,35 @@ func (w *writer) insert(ctx context.Context, e Entry) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := stmt.ExecContext(ctx, e.Seq, e.ID, e.Kind, nullMember(e.Member), e.Category, e.Points,
-		e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
-		e.PrevHash, e.Hash, string(e.Data))
+	res, err := stmt.ExecContext(ctx, entryArgs(e)...)
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// errHeldRefTaken is an entry held for a batch whose source_ref was taken
+// after all: the batch fails, and is written again write by write.
+var errHeldRefTaken = errors.New("a source_ref held as new was taken")
+
+// insertHeld inserts the entries held for the batch, in seq order, in as
+// few statements as the engine allows: on PostgreSQL a round trip for
+// many webhooks' entries rather than one each.
+func (w *writer) insertHeld(ctx context.Context) error {
+	rows := make([][]any, len(w.held))
+	for i, e := range w.held {
+		rows[i] = entryArgs(e)
+	}
+	changed, err := w.writeRows(ctx, insertEntries, rows)
+	if err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	if changed != int64(len(rows)) {
+		return fmt.Errorf("insert entries: %d of %d stored: %w", changed, len(rows), errHeldRefTaken)
+	}
+	w.held = w.held[:0]
+	return nil
 }
 
 // Append adds one entry in its own transaction. Appending a source_ref that

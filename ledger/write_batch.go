@@ -3,6 +3,7 @@ package ledger
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -46,6 +47,9 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 // flush writes the rows held, if any, and empties the batch. It runs
 // before anything in the transaction reads scores or totals.
 func (w *writer) flush(ctx context.Context) error {
+	if err := w.insertHeld(ctx); err != nil {
+		return err
+	}
 	b := w.batch
 	if b == nil || b.from == 0 {
 		return nil
@@ -112,30 +116,51 @@ func sortedTotals(totals map[repKey]totalRow) []totalDelta {
 
 // upsertTotals adds each delta to its row.
 func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
-	per := w.engine.rowsPerStatement()
-	for len(deltas) > 0 {
-		n := min(per, len(deltas))
-		args := make([]any, 0, 4*n)
-		for _, d := range deltas[:n] {
-			args = append(args, d.key.category, d.key.member, d.add.points, d.add.weight)
-		}
-		if err := w.execRows(ctx, upsertTotals(n), n == per, args); err != nil {
-			return err
-		}
-		deltas = deltas[n:]
+	rows := make([][]any, len(deltas))
+	for i, d := range deltas {
+		rows[i] = []any{d.key.category, d.key.member, d.add.points, d.add.weight}
 	}
-	return nil
+	_, err := w.writeRows(ctx, upsertTotals, rows)
+	return err
+}
+
+// writeRows writes rows with statement(n), a statement of n rows, in as
+// few statements as the engine's rowsPerStatement allows, and returns how
+// many rows they changed.
+func (w *writer) writeRows(ctx context.Context, statement func(n int) string, rows [][]any) (changed int64, err error) {
+	per := w.engine.rowsPerStatement()
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		var args []any
+		for _, row := range rows[:n] {
+			args = append(args, row...)
+		}
+		res, err := w.execRows(ctx, statement(n), n == per, args)
+		if err != nil {
+			return changed, err
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return changed, err
+		}
+		changed += affected
+		rows = rows[n:]
+	}
+	return changed, nil
 }
 
 // execRows runs a statement of many rows: through the statement cache
 // when it has the engine's full count of them, without it otherwise,
 // since each count is a statement of its own to keep.
-func (w *writer) execRows(ctx context.Context, query string, full bool, args []any) error {
-	if full {
-		return w.exec(ctx, query, args...)
+func (w *writer) execRows(ctx context.Context, query string, full bool, args []any) (sql.Result, error) {
+	if !full {
+		return w.tx.ExecContext(ctx, query, args...)
 	}
-	_, err := w.tx.ExecContext(ctx, query, args...)
-	return err
+	stmt, err := w.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.ExecContext(ctx, args...)
 }
 
 // AppendBatch adds entries in one transaction, for backfills: all or none
