@@ -15,6 +15,9 @@ type engine interface {
 	// lockWrites runs first in every write transaction and makes it the
 	// chain's only writer, whichever process it is in, until it ends.
 	lockWrites(ctx context.Context, tx *sql.Tx) error
+	// lockAndRead is lockWrites then query, which takes no argument, read
+	// as one row into dest, in w's transaction.
+	lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error
 	// snapshot is a read-only transaction that sees one state throughout.
 	snapshot() *sql.TxOptions
 	migrations() []migration
@@ -55,6 +58,10 @@ func IsPostgres(database string) bool {
 type sqliteEngine struct{}
 
 func (sqliteEngine) lockWrites(context.Context, *sql.Tx) error { return nil }
+
+func (sqliteEngine) lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error {
+	return w.scan(ctx, query, nil, dest...)
+}
 
 // snapshot needs nothing more than a transaction: SQLite reads in one
 // snapshot from a transaction's first read to its end.

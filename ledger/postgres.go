@@ -33,6 +33,23 @@ func (postgresEngine) lockWrites(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// lockAndRead sends the lock and the read together, in one round trip:
+// the server runs them in order, and the read, in READ COMMITTED, takes
+// its snapshot once the lock is held. Every write transaction begins so.
+func (postgresEngine) lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error {
+	return w.conn.Raw(func(driverConn any) (err error) {
+		b := &pgx.Batch{}
+		b.Queue("SELECT pg_advisory_xact_lock($1)", writeLockKey)
+		b.Queue(query)
+		results := driverConn.(*rebindConn).Conn.Conn().SendBatch(ctx, b)
+		defer func() { err = errors.Join(err, results.Close()) }()
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("take the write lock: %w", err)
+		}
+		return results.QueryRow().Scan(dest...)
+	})
+}
+
 // snapshot is REPEATABLE READ: PostgreSQL's default, READ COMMITTED, takes
 // a new snapshot for every statement. (Writers keep READ COMMITTED on
 // purpose: their first read comes after the write lock, so it sees every

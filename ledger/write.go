@@ -59,9 +59,6 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 	defer tx.Rollback()
 	w.conn, w.tx = conn, tx
 	defer w.close()
-	if err := w.engine.lockWrites(ctx, tx); err != nil {
-		return err
-	}
 	w.now = now().UTC().Truncate(time.Second)
 	if err := w.start(ctx); err != nil {
 		return err
@@ -75,23 +72,29 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 	return nil
 }
 
-// start reads the chain's head and the decay settings the transaction
-// writes from.
+// start makes the transaction the chain's only writer, then reads the
+// chain's head and the decay settings it writes from, in one statement.
 func (w *writer) start(ctx context.Context) (err error) {
-	head, err := w.prepare(ctx, selectHead)
-	if err != nil {
-		return err
+	var seq sql.NullInt64
+	var hash, decay sql.NullString
+	if err := w.engine.lockAndRead(ctx, w, selectStart, &seq, &hash, &decay); err != nil {
+		return fmt.Errorf("read head: %w", err)
 	}
-	if w.head, err = scanHead(head.QueryRowContext(ctx)); err != nil {
-		return err
+	w.head = Head{Seq: seq.Int64, Hash: ZeroHash}
+	if hash.Valid {
+		w.head.Hash = hash.String
 	}
-	decay, err := w.prepare(ctx, selectDecay)
-	if err != nil {
-		return err
+	if decay.Valid {
+		w.decay, err = parseDecay(decay.String)
 	}
-	w.decay, err = scanDecay(decay.QueryRowContext(ctx))
 	return err
 }
+
+// selectStart is the head (none in an empty ledger) and the decay meta
+// (none before the ledger's first open).
+const selectStart = `SELECT h.seq, h.hash, d.value FROM (SELECT 1) AS one
+	LEFT JOIN (` + selectHead + `) AS h ON true
+	LEFT JOIN (` + selectDecay + `) AS d ON true`
 
 // prepare returns a statement for the transaction: the ledger's cached
 // one, which its connection has likely parsed already, or else one parsed
