@@ -15,9 +15,12 @@ type engine interface {
 	// lockWrites runs first in every write transaction and makes it the
 	// chain's only writer, whichever process it is in, until it ends.
 	lockWrites(ctx context.Context, tx *sql.Tx) error
-	// lockAndRead is lockWrites then query, which takes no argument, read
-	// as one row into dest, in w's transaction.
-	lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error
+	// writeLock is the statement a writer's pipeline starts with to do
+	// what lockWrites does, if any.
+	writeLock() []step
+	// pipeline runs steps in order in w's transaction; on PostgreSQL, many
+	// in one round trip.
+	pipeline(ctx context.Context, w *writer, steps []step) error
 	// snapshot is a read-only transaction that sees one state throughout.
 	snapshot() *sql.TxOptions
 	migrations() []migration
@@ -59,8 +62,11 @@ type sqliteEngine struct{}
 
 func (sqliteEngine) lockWrites(context.Context, *sql.Tx) error { return nil }
 
-func (sqliteEngine) lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error {
-	return w.scan(ctx, query, nil, dest...)
+// writeLock is none: the transaction began IMMEDIATE.
+func (sqliteEngine) writeLock() []step { return nil }
+
+func (sqliteEngine) pipeline(ctx context.Context, w *writer, steps []step) error {
+	return w.runSteps(ctx, steps)
 }
 
 // snapshot needs nothing more than a transaction: SQLite reads in one

@@ -178,10 +178,7 @@ func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err erro
 		}
 		p.res = res
 	}
-	if _, err := w.writeRows(ctx, insertDeliveries, w.ahead.deliveries); err != nil {
-		return fmt.Errorf("record deliveries: %w", err)
-	}
-	return w.flush(ctx)
+	return w.flush(ctx, w.rowSteps(insertDeliveries, w.ahead.deliveries, nil)...)
 }
 
 // writeEach writes a batch, each write in a savepoint: one that fails is

@@ -44,7 +44,7 @@ const lookaheadChunk = 64
 // readAhead reads what the writes of batch will look up.
 func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookahead, error) {
 	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
-	var accounts []string
+	accounts := map[string]bool{}
 	for _, p := range batch {
 		if d := p.write.Delivery; d != nil {
 			a.recorded[d.ID] = false
@@ -56,42 +56,33 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 			for _, credit := range c.Credits {
 				a.stored[credit.Entry.SourceRef] = false
 				if credit.Member == 0 && credit.Account.ExternalID != "" {
-					accounts = append(accounts, credit.Account.ExternalID)
+					accounts[credit.Account.ExternalID] = true
 				}
 			}
 		}
 	}
-	if err := w.readRecorded(ctx, a); err != nil {
-		return nil, err
+	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(keysOf(accounts)))
+	if err := w.engine.pipeline(ctx, w, steps); err != nil {
+		return nil, fmt.Errorf("read what the batch looks up: %w", err)
 	}
-	if err := w.readCredited(ctx, a); err != nil {
-		return nil, err
-	}
-	if err := w.readStored(ctx, a); err != nil {
-		return nil, err
-	}
-	return a, w.readHolders(ctx, a, accounts)
+	return a, nil
 }
 
-// readRecorded marks the batch's deliveries recorded before it.
-func (w *writer) readRecorded(ctx context.Context, a *lookahead) error {
-	err := w.readIn(ctx, "SELECT id FROM github_deliveries WHERE id IN (%s)", "?", keysOf(a.recorded),
+// recordedSteps mark the batch's deliveries recorded before it.
+func (a *lookahead) recordedSteps() []step {
+	return readIn("SELECT id FROM github_deliveries WHERE id IN (%s)", "?", keysOf(a.recorded),
 		func(v string) []any { return []any{v} }, func(row scanner) error {
 			var id string
 			err := row.Scan(&id)
 			a.recorded[id] = true
 			return err
 		})
-	if err != nil {
-		return fmt.Errorf("read deliveries: %w", err)
-	}
-	return nil
 }
 
-// readCredited marks the batch's prefixes under which entries are stored,
+// creditedSteps mark the batch's prefixes under which entries are stored,
 // each a range of the source_ref index, as in entriesWithPrefix.
-func (w *writer) readCredited(ctx context.Context, a *lookahead) error {
-	err := w.readIn(ctx, `WITH p (lo, hi) AS (VALUES %s)
+func (a *lookahead) creditedSteps() []step {
+	return readIn(`WITH p (lo, hi) AS (VALUES %s)
 		SELECT lo FROM p WHERE EXISTS (SELECT 1 FROM entries WHERE source_ref >= p.lo AND source_ref < p.hi)`,
 		"(?, ?)", keysOf(a.credited), func(v string) []any { return []any{v, strings.TrimSuffix(v, ":") + ";"} },
 		func(row scanner) error {
@@ -100,30 +91,22 @@ func (w *writer) readCredited(ctx context.Context, a *lookahead) error {
 			a.credited[prefix] = true
 			return err
 		})
-	if err != nil {
-		return fmt.Errorf("read entries: %w", err)
-	}
-	return nil
 }
 
-// readStored marks the batch's source_refs stored before it.
-func (w *writer) readStored(ctx context.Context, a *lookahead) error {
-	err := w.readIn(ctx, "SELECT source_ref FROM entries WHERE source_ref IN (%s)", "?", keysOf(a.stored),
+// storedSteps mark the batch's source_refs stored before it.
+func (a *lookahead) storedSteps() []step {
+	return readIn("SELECT source_ref FROM entries WHERE source_ref IN (%s)", "?", keysOf(a.stored),
 		func(v string) []any { return []any{v} }, func(row scanner) error {
 			var ref string
 			err := row.Scan(&ref)
 			a.stored[ref] = true
 			return err
 		})
-	if err != nil {
-		return fmt.Errorf("read entries: %w", err)
-	}
-	return nil
 }
 
-// readHolders reads who holds the GitHub accounts of ids.
-func (w *writer) readHolders(ctx context.Context, a *lookahead, ids []string) error {
-	err := w.readIn(ctx, "SELECT external_id, member_id, login FROM accounts WHERE platform = 'github' AND external_id IN (%s)",
+// holderSteps read who holds the GitHub accounts of ids.
+func (a *lookahead) holderSteps(ids []string) []step {
+	return readIn("SELECT external_id, member_id, login FROM accounts WHERE platform = 'github' AND external_id IN (%s)",
 		"?", ids, func(v string) []any { return []any{v} }, func(row scanner) error {
 			var id string
 			var h accountHolder
@@ -131,17 +114,14 @@ func (w *writer) readHolders(ctx context.Context, a *lookahead, ids []string) er
 			a.accounts[id] = h
 			return err
 		})
-	if err != nil {
-		return fmt.Errorf("read accounts: %w", err)
-	}
-	return nil
 }
 
-// readIn runs query, whose %s takes a list of placeholder, once per chunk
-// of values, each value expanded to its arguments, and calls fn with each
-// row. A chunk is padded to a power of two by repeating its last value, so
-// that a few statement texts serve every batch and stay cached.
-func (w *writer) readIn(ctx context.Context, query, placeholder string, values []string, expand func(string) []any, fn func(scanner) error) error {
+// readIn is query, whose %s takes a list of placeholder, once per chunk of
+// values, each value expanded to its arguments; fn hears each row. A chunk
+// is padded to a power of two by repeating its last value, so that a few
+// statement texts serve every batch and stay cached.
+func readIn(query, placeholder string, values []string, expand func(string) []any, fn func(scanner) error) []step {
+	var steps []step
 	for len(values) > 0 {
 		n := min(len(values), lookaheadChunk)
 		padded := 1 << bits.Len(uint(n-1))
@@ -150,12 +130,10 @@ func (w *writer) readIn(ctx context.Context, query, placeholder string, values [
 			args = append(args, expand(values[min(i, n-1)])...)
 		}
 		text := fmt.Sprintf(query, strings.Repeat(placeholder+", ", padded-1)+placeholder)
-		if err := w.eachRow(ctx, text, args, fn); err != nil {
-			return err
-		}
+		steps = append(steps, step{query: text, args: args, row: fn})
 		values = values[n:]
 	}
-	return nil
+	return steps
 }
 
 // eachRow runs a query through the statement cache and calls fn with each

@@ -33,21 +33,68 @@ func (postgresEngine) lockWrites(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// lockAndRead sends the lock and the read together, in one round trip:
-// the server runs them in order, and the read, in READ COMMITTED, takes
-// its snapshot once the lock is held. Every write transaction begins so.
-func (postgresEngine) lockAndRead(ctx context.Context, w *writer, query string, dest ...any) error {
-	return w.conn.Raw(func(driverConn any) (err error) {
-		b := &pgx.Batch{}
-		b.Queue("SELECT pg_advisory_xact_lock($1)", writeLockKey)
-		b.Queue(query)
-		results := driverConn.(*rebindConn).Conn.Conn().SendBatch(ctx, b)
-		defer func() { err = errors.Join(err, results.Close()) }()
-		if _, err := results.Exec(); err != nil {
-			return fmt.Errorf("take the write lock: %w", err)
+// writeLock is lockWrites as a step: sent with the transaction's first
+// read, which, in READ COMMITTED, takes its snapshot once the lock is
+// held, since the server runs a pipeline's statements in order.
+func (postgresEngine) writeLock() []step {
+	return []step{{query: "SELECT pg_advisory_xact_lock(?)", args: []any{writeLockKey}}}
+}
+
+// pipeline sends steps as pgx batches on the transaction's connection, up
+// to pipelineLength statements each: a round trip for them all where each
+// made its own.
+func (postgresEngine) pipeline(ctx context.Context, w *writer, steps []step) error {
+	for len(steps) > 0 {
+		n := min(len(steps), pipelineLength)
+		err := w.conn.Raw(func(driverConn any) error { return sendBatch(ctx, driverConn.(*rebindConn), steps[:n]) })
+		if err != nil {
+			return err
 		}
-		return results.QueryRow().Scan(dest...)
-	})
+		steps = steps[n:]
+	}
+	return nil
+}
+
+// sendBatch sends steps in one batch and reads their results in order.
+func sendBatch(ctx context.Context, c *rebindConn, steps []step) (err error) {
+	b := &pgx.Batch{}
+	for _, s := range steps {
+		b.Queue(c.r.rebind(s.query), s.args...)
+	}
+	results := c.Conn.Conn().SendBatch(ctx, b)
+	defer func() {
+		if cerr := results.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	for _, s := range steps {
+		if err := readResult(results, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readResult reads the result of s, the next statement of results.
+func readResult(results pgx.BatchResults, s step) error {
+	if s.row == nil {
+		tag, err := results.Exec()
+		if err == nil && s.changed != nil {
+			*s.changed += tag.RowsAffected()
+		}
+		return err
+	}
+	rows, err := results.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := s.row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // snapshot is REPEATABLE READ: PostgreSQL's default, READ COMMITTED, takes

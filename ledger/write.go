@@ -77,8 +77,9 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 func (w *writer) start(ctx context.Context) (err error) {
 	var seq sql.NullInt64
 	var hash, decay sql.NullString
-	if err := w.engine.lockAndRead(ctx, w, selectStart, &seq, &hash, &decay); err != nil {
-		return fmt.Errorf("read head: %w", err)
+	read := step{query: selectStart, row: func(row scanner) error { return row.Scan(&seq, &hash, &decay) }}
+	if err := w.engine.pipeline(ctx, w, append(w.engine.writeLock(), read)); err != nil {
+		return fmt.Errorf("take the write lock and read the head: %w", err)
 	}
 	w.head = Head{Seq: seq.Int64, Hash: ZeroHash}
 	if hash.Valid {
@@ -297,19 +298,28 @@ var errHeldRefTaken = errors.New("a source_ref held as new was taken")
 // few statements as the engine allows: on PostgreSQL a round trip for
 // many webhooks' entries rather than one each.
 func (w *writer) insertHeld(ctx context.Context) error {
+	steps, check := w.heldSteps()
+	if err := w.engine.pipeline(ctx, w, steps); err != nil {
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	return check()
+}
+
+// heldSteps are the statements that insert the held entries, and a check
+// that, once they ran, every one was stored.
+func (w *writer) heldSteps() ([]step, func() error) {
 	rows := make([][]any, len(w.held))
 	for i, e := range w.held {
 		rows[i] = entryArgs(e)
 	}
-	changed, err := w.writeRows(ctx, insertEntries, rows)
-	if err != nil {
-		return fmt.Errorf("insert entries: %w", err)
-	}
-	if changed != int64(len(rows)) {
-		return fmt.Errorf("insert entries: %d of %d stored: %w", changed, len(rows), errHeldRefTaken)
-	}
 	w.held = w.held[:0]
-	return nil
+	changed := new(int64)
+	return w.rowSteps(insertEntries, rows, changed), func() error {
+		if *changed != int64(len(rows)) {
+			return fmt.Errorf("insert entries: %d of %d stored: %w", *changed, len(rows), errHeldRefTaken)
+		}
+		return nil
+	}
 }
 
 // Append adds one entry in its own transaction. Appending a source_ref that

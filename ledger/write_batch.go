@@ -3,7 +3,6 @@ package ledger
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,21 +43,24 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 	b.days[k][e.Member] += e.Points
 }
 
-// flush writes the rows held, if any, and empties the batch. It runs
-// before anything in the transaction reads scores or totals.
-func (w *writer) flush(ctx context.Context) error {
-	if err := w.insertHeld(ctx); err != nil {
-		return err
-	}
+// flush writes the rows held, if any, with the statements of extra, and
+// empties the batch. It runs before anything in the transaction reads
+// entries, scores or totals. The held entries, extra, the scores and the
+// totals go in one pipeline: on PostgreSQL, one round trip.
+func (w *writer) flush(ctx context.Context, extra ...step) error {
+	steps, check := w.heldSteps()
+	steps = append(steps, extra...)
 	b := w.batch
-	if b == nil || b.from == 0 {
-		return nil
+	counted := b != nil && b.from != 0
+	if counted {
+		steps = append(steps, step{query: batchScores, args: []any{maxSkewSeconds, maxSkewSeconds, b.from, b.to}})
+		steps = append(steps, w.totalSteps(sortedTotals(b.totals))...)
 	}
-	if err := w.exec(ctx, batchScores, maxSkewSeconds, maxSkewSeconds, b.from, b.to); err != nil {
-		return fmt.Errorf("write scores: %w", err)
+	if err := w.engine.pipeline(ctx, w, steps); err != nil {
+		return fmt.Errorf("write the batch: %w", err)
 	}
-	if err := w.upsertTotals(ctx, sortedTotals(b.totals)); err != nil {
-		return fmt.Errorf("write totals: %w", err)
+	if err := check(); err != nil || !counted {
+		return err
 	}
 	if err := w.addBatchDays(ctx, b.days); err != nil {
 		return err
@@ -116,51 +118,16 @@ func sortedTotals(totals map[repKey]totalRow) []totalDelta {
 
 // upsertTotals adds each delta to its row.
 func (w *writer) upsertTotals(ctx context.Context, deltas []totalDelta) error {
+	return w.engine.pipeline(ctx, w, w.totalSteps(deltas))
+}
+
+// totalSteps are the statements of upsertTotals.
+func (w *writer) totalSteps(deltas []totalDelta) []step {
 	rows := make([][]any, len(deltas))
 	for i, d := range deltas {
 		rows[i] = []any{d.key.category, d.key.member, d.add.points, d.add.weight}
 	}
-	_, err := w.writeRows(ctx, upsertTotals, rows)
-	return err
-}
-
-// writeRows writes rows with statement(n), a statement of n rows, in as
-// few statements as the engine's rowsPerStatement allows, and returns how
-// many rows they changed.
-func (w *writer) writeRows(ctx context.Context, statement func(n int) string, rows [][]any) (changed int64, err error) {
-	per := w.engine.rowsPerStatement()
-	for len(rows) > 0 {
-		n := min(per, len(rows))
-		var args []any
-		for _, row := range rows[:n] {
-			args = append(args, row...)
-		}
-		res, err := w.execRows(ctx, statement(n), n == per, args)
-		if err != nil {
-			return changed, err
-		}
-		affected, err := res.RowsAffected()
-		if err != nil {
-			return changed, err
-		}
-		changed += affected
-		rows = rows[n:]
-	}
-	return changed, nil
-}
-
-// execRows runs a statement of many rows: through the statement cache
-// when it has the engine's full count of them, without it otherwise,
-// since each count is a statement of its own to keep.
-func (w *writer) execRows(ctx context.Context, query string, full bool, args []any) (sql.Result, error) {
-	if !full {
-		return w.tx.ExecContext(ctx, query, args...)
-	}
-	stmt, err := w.prepare(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return stmt.ExecContext(ctx, args...)
+	return w.rowSteps(upsertTotals, rows, nil)
 }
 
 // AppendBatch adds entries in one transaction, for backfills: all or none
