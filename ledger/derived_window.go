@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -85,15 +87,55 @@ func formatDayPoints(pairs []memberPoints) string {
 // addDayPoints adds points (negative to take a revoked score back) to
 // member's sum in category on the day of at, in the append's transaction.
 func (w *writer) addDayPoints(ctx context.Context, member int64, category string, at, points int64) error {
-	return w.addDayPointsOf(ctx, dayOf(at), category, map[int64]int64{member: points})
+	return w.addDays(ctx, map[dayKey]map[int64]int64{{day: dayOf(at), category: category}: {member: points}})
 }
 
-// addDayPointsOf adds each member's points to the row of day and category.
-func (w *writer) addDayPointsOf(ctx context.Context, day int64, category string, add map[int64]int64) error {
-	pairs, err := w.dayPoints(ctx, day, category)
-	if err != nil {
-		return err
+// addDays adds each member's points to the day_points rows of add: their
+// reads in one pipeline, then their writes in another.
+func (w *writer) addDays(ctx context.Context, add map[dayKey]map[int64]int64) error {
+	reads, stored := dayReads(add)
+	if err := w.engine.pipeline(ctx, w, reads); err != nil {
+		return fmt.Errorf("read day_points: %w", err)
 	}
+	return w.writeDays(ctx, add, stored)
+}
+
+// dayReads are the statements that read the day_points rows of add, in
+// key order, into stored; a row that does not exist is left out.
+func dayReads(add map[dayKey]map[int64]int64) ([]step, map[dayKey][]byte) {
+	stored := map[dayKey][]byte{}
+	var steps []step
+	for _, k := range sortedDays(add) {
+		steps = append(steps, step{query: "SELECT points FROM day_points WHERE day = ? AND category = ?",
+			args: []any{k.day, k.category}, row: func(row scanner) error {
+				var s []byte
+				err := row.Scan(&s)
+				stored[k] = s
+				return err
+			}})
+	}
+	return steps, stored
+}
+
+// writeDays writes the rows of add, each its stored pairs (from dayReads)
+// plus what add gives its members, in one pipeline.
+func (w *writer) writeDays(ctx context.Context, add map[dayKey]map[int64]int64, stored map[dayKey][]byte) error {
+	var steps []step
+	for _, k := range sortedDays(add) {
+		pairs, err := dayPairs(k, stored[k])
+		if err != nil {
+			return err
+		}
+		steps = append(steps, dayWrite(k, mergeDay(pairs, add[k])))
+	}
+	if err := w.engine.pipeline(ctx, w, steps); err != nil {
+		return fmt.Errorf("write day_points: %w", err)
+	}
+	return nil
+}
+
+// mergeDay adds each member's points of add to pairs, sorted by member.
+func mergeDay(pairs []memberPoints, add map[int64]int64) []memberPoints {
 	for member, points := range add {
 		i, found := slices.BinarySearchFunc(pairs, member, func(p memberPoints, m int64) int { return cmp.Compare(p.member, m) })
 		if found {
@@ -102,33 +144,36 @@ func (w *writer) addDayPointsOf(ctx context.Context, day int64, category string,
 			pairs = slices.Insert(pairs, i, memberPoints{member, points})
 		}
 	}
-	if s := formatDayPoints(pairs); s != "" {
-		return w.exec(ctx, `INSERT INTO day_points (day, category, points) VALUES (?, ?, ?)
-			ON CONFLICT (day, category) DO UPDATE SET points = excluded.points`, day, category, s)
-	}
-	return w.exec(ctx, "DELETE FROM day_points WHERE day = ? AND category = ?", day, category)
+	return pairs
 }
 
-// dayPoints reads one row's pairs, sorted by member (the migration's rows
-// may not be).
-func (w *writer) dayPoints(ctx context.Context, day int64, category string) ([]memberPoints, error) {
-	stmt, err := w.prepare(ctx, "SELECT points FROM day_points WHERE day = ? AND category = ?")
-	if err != nil {
-		return nil, err
+// dayWrite is the statement that stores pairs as the row of k, or removes
+// the row when no one earned anything in it.
+func dayWrite(k dayKey, pairs []memberPoints) step {
+	if s := formatDayPoints(pairs); s != "" {
+		return step{query: `INSERT INTO day_points (day, category, points) VALUES (?, ?, ?)
+			ON CONFLICT (day, category) DO UPDATE SET points = excluded.points`, args: []any{k.day, k.category, s}}
 	}
-	var s []byte
-	if err := stmt.QueryRowContext(ctx, day, category).Scan(&s); errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("read day_points: %w", err)
-	}
+	return step{query: "DELETE FROM day_points WHERE day = ? AND category = ?", args: []any{k.day, k.category}}
+}
+
+// dayPairs reads a stored row's pairs, sorted by member (the migration's
+// rows may not be).
+func dayPairs(k dayKey, s []byte) ([]memberPoints, error) {
 	var pairs []memberPoints
-	err = parseDayPoints(s, func(m, p int64) { pairs = append(pairs, memberPoints{m, p}) })
+	err := parseDayPoints(s, func(m, p int64) { pairs = append(pairs, memberPoints{m, p}) })
 	if err != nil {
-		return nil, fmt.Errorf("day_points %s category %q: %w", dayName(day), category, err)
+		return nil, fmt.Errorf("day_points %s category %q: %w", dayName(k.day), k.category, err)
 	}
 	slices.SortFunc(pairs, func(a, b memberPoints) int { return cmp.Compare(a.member, b.member) })
 	return pairs, nil
+}
+
+// sortedDays orders the keys of days by day, then category.
+func sortedDays(days map[dayKey]map[int64]int64) []dayKey {
+	return slices.SortedFunc(maps.Keys(days), func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), strings.Compare(a.category, b.category))
+	})
 }
 
 // dayName shows a day as its date.

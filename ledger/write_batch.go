@@ -1,12 +1,9 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 )
 
 // scoreBatch holds the derived rows of the counting entries of one
@@ -45,16 +42,21 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 
 // flush writes the rows held, if any, with the statements of extra, and
 // empties the batch. It runs before anything in the transaction reads
-// entries, scores or totals. The held entries, extra, the scores and the
-// totals go in one pipeline: on PostgreSQL, one round trip.
+// entries, scores or totals. The held entries, extra, the scores, the
+// totals and the reads of the day sums go in one pipeline, the day sums'
+// writes in a second: on PostgreSQL, two round trips.
 func (w *writer) flush(ctx context.Context, extra ...step) error {
 	steps, check := w.heldSteps()
 	steps = append(steps, extra...)
 	b := w.batch
 	counted := b != nil && b.from != 0
+	var stored map[dayKey][]byte
 	if counted {
 		steps = append(steps, step{query: batchScores, args: []any{maxSkewSeconds, maxSkewSeconds, b.from, b.to}})
 		steps = append(steps, w.totalSteps(sortedTotals(b.totals))...)
+		var reads []step
+		reads, stored = dayReads(b.days)
+		steps = append(steps, reads...)
 	}
 	if err := w.engine.pipeline(ctx, w, steps); err != nil {
 		return fmt.Errorf("write the batch: %w", err)
@@ -62,7 +64,7 @@ func (w *writer) flush(ctx context.Context, extra ...step) error {
 	if err := check(); err != nil || !counted {
 		return err
 	}
-	if err := w.addBatchDays(ctx, b.days); err != nil {
+	if err := w.writeDays(ctx, b.days, stored); err != nil {
 		return err
 	}
 	b.from = 0
@@ -84,20 +86,6 @@ const batchScores = `INSERT INTO scores (seq, member_id, category, points, occur
 	SELECT seq, member_id, category, points,
 		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END FROM entries
 	WHERE seq BETWEEN ? AND ? AND kind IN ('credit', 'praise')`
-
-// addBatchDays writes each day_points row the batch touched once, in key
-// order.
-func (w *writer) addBatchDays(ctx context.Context, days map[dayKey]map[int64]int64) error {
-	keys := slices.SortedFunc(maps.Keys(days), func(a, b dayKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), strings.Compare(a.category, b.category))
-	})
-	for _, k := range keys {
-		if err := w.addDayPointsOf(ctx, k.day, k.category, days[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // totalDelta is what a batch adds to one totals row.
 type totalDelta struct {
