@@ -137,7 +137,7 @@ func copyEntries(ctx context.Context, w *writer, src *Ledger, s *chainState, pro
 		return readBatches(ctx, src, v, s, batches)
 	})
 	g.Go(func() error {
-		return w.withoutIndexes(ctx, "entries", func() error {
+		return w.withoutIndexes(ctx, "entries", func(int) error {
 			var done int64
 			for batch := range batches {
 				if err := w.appendCopies(ctx, batch); err != nil {

@@ -266,35 +266,59 @@ func (w *writer) repair(ctx context.Context) error {
 // cancels (revokes are keyed "revoke:<entry id>"), from its scoredAt. (A
 // CASE rather than SQLite's two-argument min, which PostgreSQL spells
 // least.)
-const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
-	SELECT seq, member_id, category, points,
-		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END FROM entries e
+const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at) ` + countedScores
+
+const countedScores = `SELECT seq, member_id, category, points,
+		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END AS occurred_at FROM entries e
 	WHERE kind IN ('credit', 'praise')
 	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
+
+// deleteWrongScores deletes the scores rows that are not rows of
+// countedScores, and insertMissingScores inserts those of countedScores
+// that scores lacks: together, scores becomes countedScores.
+const (
+	deleteWrongScores = `DELETE FROM scores WHERE NOT EXISTS (SELECT 1 FROM (` + countedScores + `) c
+		WHERE c.seq = scores.seq AND c.member_id = scores.member_id AND c.category = scores.category
+		AND c.points = scores.points AND c.occurred_at = scores.occurred_at)`
+	insertMissingScores = `INSERT INTO scores (seq, member_id, category, points, occurred_at)
+		SELECT * FROM (` + countedScores + `) c WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.seq = c.seq)`
+)
 
 // rebuild replaces the derived tables with what the entries say, weighed
 // from a fresh anchor at now. The indexes of scores are dropped while it
 // is refilled and built again after: building an index from a million
 // rows sorts them once, where keeping it up to date inserts each at a
-// random place.
+// random place. Where they stay (PostgreSQL while others may read, see
+// engine.indexesOf), scores is brought to what the entries say by
+// difference: a rebuild of a ledger whose scores are right then changes
+// no row and no index, where refilling it rewrote a million of each.
 func (w *writer) rebuild(ctx context.Context, halfLife float64) error {
-	return w.withoutIndexes(ctx, "scores", func() error { return w.refill(ctx, halfLife) })
+	return w.withoutIndexes(ctx, "scores", func(dropped int) error {
+		if dropped == 0 {
+			return w.rescore(ctx, halfLife, deleteWrongScores, insertMissingScores)
+		}
+		return w.refill(ctx, halfLife)
+	})
 }
 
-// refill is rebuild with the indexes left in place.
+// refill is rebuild with scores emptied and filled again.
 func (w *writer) refill(ctx context.Context, halfLife float64) error {
-	steps := []struct {
-		query string
-		args  []any
-	}{
-		{"DELETE FROM scores", nil},
-		{"DELETE FROM totals", nil},
-		{rebuildScores, []any{maxSkewSeconds, maxSkewSeconds}},
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM scores"); err != nil {
+		return fmt.Errorf("rebuild derived tables: %w", err)
 	}
-	for _, s := range steps {
-		if _, err := w.tx.ExecContext(ctx, s.query, s.args...); err != nil {
+	return w.rescore(ctx, halfLife, rebuildScores)
+}
+
+// rescore runs the statements that make scores what the entries say, each
+// taking the skew bound twice, then sums totals again from scores.
+func (w *writer) rescore(ctx context.Context, halfLife float64, statements ...string) error {
+	for _, s := range statements {
+		if _, err := w.tx.ExecContext(ctx, s, maxSkewSeconds, maxSkewSeconds); err != nil {
 			return fmt.Errorf("rebuild derived tables: %w", err)
 		}
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM totals"); err != nil {
+		return fmt.Errorf("rebuild derived tables: %w", err)
 	}
 	return w.retotal(ctx, decay{anchor: w.now.Unix(), halfLife: halfLife})
 }

@@ -145,7 +145,7 @@ func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, e
 // them again from their stored definitions, in the same transaction: a
 // failure of fn leaves them as they were. PostgreSQL keeps them unless
 // the table is not read meanwhile (see engine.indexesOf).
-func (w *writer) withoutIndexes(ctx context.Context, table string, fn func() error) error {
+func (w *writer) withoutIndexes(ctx context.Context, table string, fn func(dropped int) error) error {
 	indexes, err := w.engine.indexesOf(ctx, w.tx, table, w.unread)
 	if err != nil {
 		return fmt.Errorf("read the indexes of %s: %w", table, err)
@@ -155,7 +155,7 @@ func (w *writer) withoutIndexes(ctx context.Context, table string, fn func() err
 			return fmt.Errorf("drop index %s: %w", name, err)
 		}
 	}
-	if err := fn(); err != nil {
+	if err := fn(len(indexes)); err != nil {
 		return err
 	}
 	for name, definition := range indexes {
