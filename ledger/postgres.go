@@ -150,11 +150,11 @@ func (postgresEngine) insertCopies(ctx context.Context, w *writer, entries []Ent
 }
 
 // indexesOf is none while the table may be read: dropping an index would
-// lock the table's readers out until the commit, so a live rebuild pays
-// for keeping them (most of its 28 s on the 1M-entry ledger; building
-// scores beside the table and swapping it in deadlocked against a
-// check, see VerifyAllWhileRebuilding). Otherwise it is every index of table
-// but those of its constraints (keys, UNIQUE), with its definition.
+// lock the table's readers out until the commit, so a live rebuild keeps
+// them, and changes only the rows that differ (see rebuild; building
+// scores beside the table and swapping it in deadlocked against a check,
+// see VerifyAllWhileRebuilding). Otherwise it is every index of table but
+// those of its constraints (keys, UNIQUE), with its definition.
 func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error) {
 	if !unread {
 		return nil, nil
