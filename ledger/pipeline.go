@@ -1,6 +1,9 @@
 package ledger
 
-import "context"
+import (
+	"context"
+	"math/bits"
+)
 
 // step is one statement of a pipeline (see engine.pipeline): its query
 // and arguments, and what becomes of its result.
@@ -15,13 +18,17 @@ type step struct {
 const pipelineLength = 64
 
 // rowSteps are the statements that write rows with statement(n), a
-// statement of n rows, as few as the engine's rowsPerStatement allows;
-// each adds the rows it changed to changed, if set.
+// statement of n rows, each of at most the engine's rowsPerStatement
+// rows; each adds the rows it changed to changed, if set. Every n is a
+// power of two (13 rows are 8, 4 and 1), so that a few statement texts
+// serve every batch: PostgreSQL's connections prepare each text they
+// meet and keep a few hundred. A pipeline sends them all in one round
+// trip whatever their number.
 func (w *writer) rowSteps(statement func(n int) string, rows [][]any, changed *int64) []step {
 	per := w.engine.rowsPerStatement()
 	var steps []step
 	for len(rows) > 0 {
-		n := min(per, len(rows))
+		n := 1 << (bits.Len(uint(min(per, len(rows)))) - 1)
 		var args []any
 		for _, row := range rows[:n] {
 			args = append(args, row...)

@@ -65,3 +65,40 @@ func TestPipeline(t *testing.T) {
 		})
 	}
 }
+
+// Rows go in statements of powers of two rows, at most the engine's
+// rowsPerStatement each, in order.
+func TestRowSteps(t *testing.T) {
+	for _, c := range []struct {
+		engine engine
+		rows   int
+		want   string
+	}{
+		{postgresEngine{}, 13, "8 4 1"},
+		{postgresEngine{}, 600, "256 256 64 16 8"},
+		{postgresEngine{}, 256, "256"},
+		{sqliteEngine{}, 3, "1 1 1"},
+		{postgresEngine{}, 0, ""},
+	} {
+		rows := make([][]any, c.rows)
+		for i := range rows {
+			rows[i] = []any{i, -i}
+		}
+		w := &writer{engine: c.engine}
+		var sizes, args []string
+		for _, s := range w.rowSteps(func(n int) string { return fmt.Sprint(n) }, rows, nil) {
+			sizes = append(sizes, s.query)
+			for _, a := range s.args {
+				args = append(args, fmt.Sprint(a))
+			}
+		}
+		if got := strings.Join(sizes, " "); got != c.want {
+			t.Errorf("%T, %d rows: statements of %q rows, want %q", c.engine, c.rows, got, c.want)
+		}
+		for i := range rows {
+			if len(args) < 2*i+2 || args[2*i] != fmt.Sprint(i) || args[2*i+1] != fmt.Sprint(-i) {
+				t.Fatalf("%T, %d rows: row %d is not in its place: %q", c.engine, c.rows, i, args)
+			}
+		}
+	}
+}
