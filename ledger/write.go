@@ -325,10 +325,17 @@ func (w *writer) heldSteps() ([]step, func() error) {
 // Append adds one entry in its own transaction. Appending a source_ref that
 // is already in the ledger writes nothing and returns the stored entry with
 // created false.
+//
+// A credit's derived rows are written as a batch's are (see flush): on
+// PostgreSQL its scores, totals and day sum take two round trips, not
+// five.
 func (l *Ledger) Append(ctx context.Context, n NewEntry) (e Entry, created bool, err error) {
 	err = l.write(ctx, func(w *writer) error {
-		e, created, err = w.append(ctx, n)
-		return err
+		w.batch = newScoreBatch()
+		if e, created, err = w.append(ctx, n); err != nil {
+			return err
+		}
+		return w.flush(ctx)
 	})
 	return e, created, err
 }
