@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docracy/docracy/internal/pgtest"
 )
 
 var firstStartKills = flag.Int("crash.kills", 40, "first starts to kill in TestFirstStartCrashLeavesAnOpenableLedger")
@@ -158,7 +160,17 @@ type loadRun struct {
 // credit may be doubled, and the chain must verify.
 func TestKillUnderLoadLosesAndDuplicatesNothing(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "ledger.db")
+	killUnderLoad(t, dir, filepath.Join(dir, "ledger.db"))
+}
+
+// TestKillUnderLoadLosesAndDuplicatesNothingPostgres is the same on a
+// PostgreSQL ledger, whose group commits send their statements as
+// pipelines: a kill may cut one at any statement.
+func TestKillUnderLoadLosesAndDuplicatesNothingPostgres(t *testing.T) {
+	killUnderLoad(t, t.TempDir(), pgtest.DSN(t))
+}
+
+func killUnderLoad(t *testing.T, dir, db string) {
 	const secret = "e2e-crash-secret"
 	merged, err := os.ReadFile("testdata/github/webhooks/pull_request.closed.merged.json")
 	if err != nil {
