@@ -93,19 +93,20 @@ func (w *writer) addDayPoints(ctx context.Context, member int64, category string
 // addDays adds each member's points to the day_points rows of add: their
 // reads in one pipeline, then their writes in another.
 func (w *writer) addDays(ctx context.Context, add map[dayKey]map[int64]int64) error {
-	reads, stored := dayReads(add)
+	reads, stored := dayReads(sortedDays(add))
 	if err := w.engine.pipeline(ctx, w, reads); err != nil {
 		return fmt.Errorf("read day_points: %w", err)
 	}
 	return w.writeDays(ctx, add, stored)
 }
 
-// dayReads are the statements that read the day_points rows of add, in
-// key order, into stored; a row that does not exist is left out.
-func dayReads(add map[dayKey]map[int64]int64) ([]step, map[dayKey][]byte) {
+// dayReads are the statements that read the day_points rows of keys into
+// stored, which holds nil for a row that does not exist.
+func dayReads(keys []dayKey) ([]step, map[dayKey][]byte) {
 	stored := map[dayKey][]byte{}
 	var steps []step
-	for _, k := range sortedDays(add) {
+	for _, k := range keys {
+		stored[k] = nil
 		steps = append(steps, step{query: "SELECT points FROM day_points WHERE day = ? AND category = ?",
 			args: []any{k.day, k.category}, row: func(row scanner) error {
 				var s []byte
@@ -117,21 +118,36 @@ func dayReads(add map[dayKey]map[int64]int64) ([]step, map[dayKey][]byte) {
 	return steps, stored
 }
 
-// writeDays writes the rows of add, each its stored pairs (from dayReads)
-// plus what add gives its members, in one pipeline.
+// writeDays writes the rows of add as dayWrites does, in one pipeline.
 func (w *writer) writeDays(ctx context.Context, add map[dayKey]map[int64]int64, stored map[dayKey][]byte) error {
+	steps, err := dayWrites(add, stored)
+	if err == nil {
+		err = w.engine.pipeline(ctx, w, steps)
+	}
+	if err != nil {
+		return fmt.Errorf("write day_points: %w", err)
+	}
+	return nil
+}
+
+// dayWrites are the statements that write the rows of add, each its
+// stored pairs (as dayReads read them) plus what add gives its members;
+// stored then holds the rows as written.
+func dayWrites(add map[dayKey]map[int64]int64, stored map[dayKey][]byte) ([]step, error) {
 	var steps []step
 	for _, k := range sortedDays(add) {
 		pairs, err := dayPairs(k, stored[k])
 		if err != nil {
-			return err
+			return nil, err
 		}
-		steps = append(steps, dayWrite(k, mergeDay(pairs, add[k])))
+		s := formatDayPoints(mergeDay(pairs, add[k]))
+		stored[k] = nil
+		if s != "" {
+			stored[k] = []byte(s)
+		}
+		steps = append(steps, dayWrite(k, s))
 	}
-	if err := w.engine.pipeline(ctx, w, steps); err != nil {
-		return fmt.Errorf("write day_points: %w", err)
-	}
-	return nil
+	return steps, nil
 }
 
 // mergeDay adds each member's points of add to pairs, sorted by member.
@@ -147,10 +163,10 @@ func mergeDay(pairs []memberPoints, add map[int64]int64) []memberPoints {
 	return pairs
 }
 
-// dayWrite is the statement that stores pairs as the row of k, or removes
-// the row when no one earned anything in it.
-func dayWrite(k dayKey, pairs []memberPoints) step {
-	if s := formatDayPoints(pairs); s != "" {
+// dayWrite is the statement that stores s, a row's formatted pairs, as
+// the row of k, or removes the row when no one earned anything in it.
+func dayWrite(k dayKey, s string) step {
+	if s != "" {
 		return step{query: `INSERT INTO day_points (day, category, points) VALUES (?, ?, ?)
 			ON CONFLICT (day, category) DO UPDATE SET points = excluded.points`, args: []any{k.day, k.category, s}}
 	}

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"time"
 )
 
 // lookahead is what a group commit reads, before its writes and in one
@@ -27,6 +28,7 @@ type lookahead struct {
 	stored   map[string]bool          // each source_ref the batch credits: stored before the batch or not
 	refs     []string                 // the source_refs the batch has appended since
 	accounts map[string]accountHolder // GitHub account id → who holds it, for the accounts found
+	days     map[dayKey][]byte        // the day sums the batch's credits go to, as stored (nil: no row); kept up to date by its flushes
 
 	deliveries [][]any // the rows of the deliveries the batch recorded, written at its end
 }
@@ -41,31 +43,45 @@ type accountHolder struct {
 // lookaheadChunk bounds the values one lookup statement carries.
 const lookaheadChunk = 64
 
-// readAhead reads what the writes of batch will look up.
+// readAhead reads what the writes of batch will look up, and the day sums
+// their credits will add to.
 func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookahead, error) {
 	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
-	accounts := map[string]bool{}
+	accounts, days := map[string]bool{}, map[dayKey]map[int64]int64{}
 	for _, p := range batch {
 		if d := p.write.Delivery; d != nil {
 			a.recorded[d.ID] = false
 		}
 		for _, c := range p.write.Contributions {
-			if c.Prefix != "" && strings.HasSuffix(c.Prefix, ":") {
-				a.credited[c.Prefix] = false
-			}
-			for _, credit := range c.Credits {
-				a.stored[credit.Entry.SourceRef] = false
-				if credit.Member == 0 && credit.Account.ExternalID != "" {
-					accounts[credit.Account.ExternalID] = true
-				}
-			}
+			a.expect(c, w.now, accounts, days)
 		}
 	}
-	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(keysOf(accounts)))
+	reads, stored := dayReads(sortedDays(days))
+	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(keysOf(accounts)), reads)
 	if err := w.engine.pipeline(ctx, w, steps); err != nil {
 		return nil, fmt.Errorf("read what the batch looks up: %w", err)
 	}
+	a.days = stored
 	return a, nil
+}
+
+// expect notes what c will look up, the GitHub accounts it credits and
+// the day sums its credits, recorded at now, will add to.
+func (a *lookahead) expect(c Contribution, now time.Time, accounts map[string]bool, days map[dayKey]map[int64]int64) {
+	if c.Prefix != "" && strings.HasSuffix(c.Prefix, ":") {
+		a.credited[c.Prefix] = false
+	}
+	for _, credit := range c.Credits {
+		n := credit.Entry
+		a.stored[n.SourceRef] = false
+		if credit.Member == 0 && credit.Account.ExternalID != "" {
+			accounts[credit.Account.ExternalID] = true
+		}
+		if n.Kind.counts() {
+			at := Entry{OccurredAt: n.OccurredAt.UTC().Truncate(time.Second), RecordedAt: now}.scoredAt()
+			days[dayKey{day: dayOf(at), category: n.Category}] = nil
+		}
+	}
 }
 
 // recordedSteps mark the batch's deliveries recorded before it.
@@ -162,6 +178,47 @@ func keysOf(m map[string]bool) []string {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// dayUpdate is how a flush updates the day sums of its batch: steps write
+// those the lookahead read and read the others (unread), into stored,
+// for a second pipeline to write.
+type dayUpdate struct {
+	steps  []step
+	unread map[dayKey]map[int64]int64
+	stored map[dayKey][]byte
+}
+
+// updateDays splits add between the day sums a read and the others.
+func (a *lookahead) updateDays(add map[dayKey]map[int64]int64) (dayUpdate, error) {
+	read, unread := map[dayKey]map[int64]int64{}, map[dayKey]map[int64]int64{}
+	for k, v := range add {
+		if _, known := a.knownDay(k); known {
+			read[k] = v
+		} else {
+			unread[k] = v
+		}
+	}
+	var u dayUpdate
+	if len(read) > 0 {
+		var err error
+		if u.steps, err = dayWrites(read, a.days); err != nil {
+			return u, err
+		}
+	}
+	reads, stored := dayReads(sortedDays(unread))
+	u.steps, u.unread, u.stored = append(u.steps, reads...), unread, stored
+	return u, nil
+}
+
+// knownDay returns the stored row of a day sum a read (nil if there is
+// none), and whether a read it.
+func (a *lookahead) knownDay(k dayKey) ([]byte, bool) {
+	if a == nil {
+		return nil, false
+	}
+	s, known := a.days[k]
+	return s, known
 }
 
 // delivery says whether the delivery id is recorded, if a knows.

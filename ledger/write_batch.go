@@ -43,20 +43,21 @@ func (b *scoreBatch) add(e Entry, at int64, weight float64) {
 // flush writes the rows held, if any, with the statements of extra, and
 // empties the batch. It runs before anything in the transaction reads
 // entries, scores or totals. The held entries, extra, the scores, the
-// totals and the reads of the day sums go in one pipeline, the day sums'
-// writes in a second: on PostgreSQL, two round trips.
+// totals and the day sums the lookahead read go in one pipeline; a day
+// sum it did not read is read there and written in a second.
 func (w *writer) flush(ctx context.Context, extra ...step) error {
 	steps, check := w.heldSteps()
 	steps = append(steps, extra...)
 	b := w.batch
 	counted := b != nil && b.from != 0
-	var stored map[dayKey][]byte
+	var days dayUpdate
 	if counted {
+		var err error
+		if days, err = w.ahead.updateDays(b.days); err != nil {
+			return err
+		}
 		steps = append(steps, step{query: batchScores, args: []any{maxSkewSeconds, maxSkewSeconds, b.from, b.to}})
-		steps = append(steps, w.totalSteps(sortedTotals(b.totals))...)
-		var reads []step
-		reads, stored = dayReads(b.days)
-		steps = append(steps, reads...)
+		steps = append(append(steps, w.totalSteps(sortedTotals(b.totals))...), days.steps...)
 	}
 	if err := w.engine.pipeline(ctx, w, steps); err != nil {
 		return fmt.Errorf("write the batch: %w", err)
@@ -64,7 +65,7 @@ func (w *writer) flush(ctx context.Context, extra ...step) error {
 	if err := check(); err != nil || !counted {
 		return err
 	}
-	if err := w.writeDays(ctx, b.days, stored); err != nil {
+	if err := w.writeDays(ctx, days.unread, days.stored); err != nil {
 		return err
 	}
 	b.from = 0
