@@ -86,44 +86,40 @@ func (a *lookahead) expect(c Contribution, now time.Time, accounts map[string]bo
 
 // recordedSteps mark the batch's deliveries recorded before it.
 func (a *lookahead) recordedSteps() []step {
-	return readIn("SELECT id FROM github_deliveries WHERE id IN (%s)", "?", keysOf(a.recorded),
-		func(v string) []any { return []any{v} }, func(row scanner) error {
-			var id string
-			err := row.Scan(&id)
-			a.recorded[id] = true
-			return err
-		})
+	return markSteps("SELECT id FROM github_deliveries WHERE id IN (%s)", "?", a.recorded, one)
 }
 
 // creditedSteps mark the batch's prefixes under which entries are stored,
 // each a range of the source_ref index, as in entriesWithPrefix.
 func (a *lookahead) creditedSteps() []step {
-	return readIn(`WITH p (lo, hi) AS (VALUES %s)
+	return markSteps(`WITH p (lo, hi) AS (VALUES %s)
 		SELECT lo FROM p WHERE EXISTS (SELECT 1 FROM entries WHERE source_ref >= p.lo AND source_ref < p.hi)`,
-		"(?, ?)", keysOf(a.credited), func(v string) []any { return []any{v, strings.TrimSuffix(v, ":") + ";"} },
-		func(row scanner) error {
-			var prefix string
-			err := row.Scan(&prefix)
-			a.credited[prefix] = true
-			return err
-		})
+		"(?, ?)", a.credited, func(v string) []any { return []any{v, strings.TrimSuffix(v, ":") + ";"} })
 }
 
 // storedSteps mark the batch's source_refs stored before it.
 func (a *lookahead) storedSteps() []step {
-	return readIn("SELECT source_ref FROM entries WHERE source_ref IN (%s)", "?", keysOf(a.stored),
-		func(v string) []any { return []any{v} }, func(row scanner) error {
-			var ref string
-			err := row.Scan(&ref)
-			a.stored[ref] = true
-			return err
-		})
+	return markSteps("SELECT source_ref FROM entries WHERE source_ref IN (%s)", "?", a.stored, one)
 }
+
+// markSteps look up the keys of m with query (see readIn), whose rows
+// are one key each, and set those found true.
+func markSteps(query, placeholder string, m map[string]bool, expand func(string) []any) []step {
+	return readIn(query, placeholder, keysOf(m), expand, func(row scanner) error {
+		var key string
+		err := row.Scan(&key)
+		m[key] = true
+		return err
+	})
+}
+
+// one is a value as the one argument it is.
+func one(v string) []any { return []any{v} }
 
 // holderSteps read who holds the GitHub accounts of ids.
 func (a *lookahead) holderSteps(ids []string) []step {
 	return readIn("SELECT external_id, member_id, login FROM accounts WHERE platform = 'github' AND external_id IN (%s)",
-		"?", ids, func(v string) []any { return []any{v} }, func(row scanner) error {
+		"?", ids, one, func(row scanner) error {
 			var id string
 			var h accountHolder
 			err := row.Scan(&id, &h.member, &h.login)
@@ -150,26 +146,6 @@ func readIn(query, placeholder string, values []string, expand func(string) []an
 		values = values[n:]
 	}
 	return steps
-}
-
-// eachRow runs a query through the statement cache and calls fn with each
-// row.
-func (w *writer) eachRow(ctx context.Context, query string, args []any, fn func(scanner) error) error {
-	stmt, err := w.prepare(ctx, query)
-	if err != nil {
-		return err
-	}
-	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 func keysOf(m map[string]bool) []string {

@@ -408,17 +408,7 @@ func (l *Ledger) pointsQuery(ctx context.Context, query string, args ...any) (ma
 
 // eachRow runs a query and calls fn for each row.
 func (l *Ledger) eachRow(ctx context.Context, fn func(scanner) error, query string, args ...any) error {
-	rows, err := l.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRowOf(ctx, l.db, fn, query, args...)
 }
 
 // ParsePayoutNote reads the amount back from a payout entry's note, for

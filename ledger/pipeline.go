@@ -66,3 +66,13 @@ func (w *writer) runStep(ctx context.Context, s step) error {
 	*s.changed += n
 	return err
 }
+
+// eachRow runs a query through the statement cache and calls fn with each
+// row.
+func (w *writer) eachRow(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	stmt, err := w.prepare(ctx, query)
+	if err != nil {
+		return err
+	}
+	return eachOf(stmt.QueryContext(ctx, args...))(fn)
+}

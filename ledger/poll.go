@@ -372,17 +372,24 @@ func readVotes(ctx context.Context, q queryer, poll int64) ([]LiveVote, error) {
 }
 
 func eachRowOf(ctx context.Context, q queryer, fn func(scanner) error, query string, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
+	return eachOf(q.QueryContext(ctx, query, args...))(fn)
+}
+
+// eachOf calls fn with each of rows, the result of a query that failed
+// with err or else, and closes them.
+func eachOf(rows *sql.Rows, err error) func(fn func(scanner) error) error {
+	return func(fn func(scanner) error) error {
+		if err != nil {
 			return err
 		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	}
-	return rows.Err()
 }
 
 // Polls returns every poll's row, newest first.

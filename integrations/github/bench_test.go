@@ -184,29 +184,26 @@ func timeInserts(b *testing.B, db *sql.DB, n int) time.Duration {
 // bare loop inserts into, made if need be; inserts outside a transaction
 // commit one by one, as SQLite's do.
 func openBarePostgres(b *testing.B, dsn string) *sql.DB {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS t (id BIGSERIAL PRIMARY KEY, ref TEXT NOT NULL UNIQUE, note TEXT NOT NULL)"); err != nil {
-		b.Fatal(err)
-	}
-	return db
+	return openBare(b, "pgx", dsn, "CREATE TABLE IF NOT EXISTS t (id BIGSERIAL PRIMARY KEY, ref TEXT NOT NULL UNIQUE, note TEXT NOT NULL)")
 }
 
 // openBareDB opens a new SQLite file with the ledger's durability
 // settings and the table the bare loop inserts into.
 func openBareDB(b *testing.B) *sql.DB {
-	db, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "bare.db")+
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)")
+	return openBare(b, "sqlite", filepath.Join(b.TempDir(), "bare.db")+
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)",
+		"CREATE TABLE t (id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, note TEXT NOT NULL)")
+}
+
+// openBare opens dsn with driver, on one connection, and runs table.
+func openBare(b *testing.B, driver, dsn, table string) *sql.DB {
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, note TEXT NOT NULL)"); err != nil {
+	if _, err := db.Exec(table); err != nil {
 		b.Fatal(err)
 	}
 	return db
