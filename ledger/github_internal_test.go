@@ -233,3 +233,50 @@ func TestHeldEntryWhoseRefIsTakenFailsTheBatch(t *testing.T) {
 		t.Fatalf("head %d, %v; want the one credit", head.Seq, err)
 	}
 }
+
+// With a half-life of a second, each credit of a group commit dated ten
+// minutes after the one before moves the decay's anchor (see rebase),
+// which writes the batch's rows so far: the day sum the lookahead read is
+// written more than once in the transaction, each time adding to the
+// last. The boards and the check come out as for writes one by one.
+func TestGroupCommitRebasingMidBatch(t *testing.T) {
+	ctx := context.Background()
+	var now time.Time
+	open := func() *Ledger {
+		now = testNow()
+		l, err := Open(ctx, filepath.Join(t.TempDir(), "docracy.db"), Options{Now: func() time.Time { return now }, HalfLife: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	together, apart := open(), open()
+	now = testNow().Add(time.Hour)
+	var writes []GitHubWrite
+	for n := range 4 {
+		prefix := fmt.Sprintf("github:github.com:pr:1:%d:", n)
+		credits := []AccountCredit{githubCredit(prefix, 100, "code"), githubCredit(prefix, 101, "review")}
+		for i := range credits {
+			credits[i].Entry.OccurredAt = now.Add(time.Duration(n) * 10 * time.Minute)
+		}
+		writes = append(writes, GitHubWrite{Contributions: []Contribution{{Prefix: prefix, Credits: credits}}})
+	}
+	now = now.Add(30 * time.Minute) // the last credit is dated now
+	for i, err := range commitTogether(t, together, writes) {
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	for _, w := range writes {
+		if _, err := apart.WriteGitHub(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := standings(t, together), standings(t, apart); got != want {
+		t.Errorf("committed together:\n%s\none by one:\n%s", got, want)
+	}
+	if _, _, err := together.VerifyAll(ctx, nil); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
