@@ -133,9 +133,7 @@ func (postgresEngine) setSchemaVersion(ctx context.Context, tx *sql.Tx, version 
 func (postgresEngine) insertCopies(ctx context.Context, w *writer, entries []Entry) error {
 	rows := make([][]any, len(entries))
 	for i, e := range entries {
-		rows[i] = []any{e.Seq, e.ID, e.Kind, nullMember(e.Member), e.Category, e.Points,
-			e.OccurredAt.Unix(), e.RecordedAt.Unix(), e.Source, e.SourceRef, e.Actor, e.Note, e.URL,
-			e.PrevHash, e.Hash, string(e.Data)}
+		rows[i] = entryArgs(e)
 	}
 	columns := []string{"seq", "id", "kind", "member_id", "category", "points", "occurred_at",
 		"recorded_at", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash", "data"}
