@@ -10,13 +10,13 @@ import (
 )
 
 // lookahead is what a group commit reads, before its writes and in one
-// statement per kind of row, of the rows each write would otherwise look
-// up alone: whether its delivery was recorded, whether its contributions
-// were credited before, and which member holds each account it credits.
-// On PostgreSQL every lookup is a round trip made while the chain's lock
-// is held; a batch of n webhooks made 3n of them, and now makes four.
-// Knowing a source_ref new also lets its entry wait to be inserted with
-// the batch's others (see writer.store).
+// pipeline, of the rows each write would otherwise look up alone: whether
+// its delivery was recorded, whether its contributions and source_refs
+// were credited before, which member holds each account it credits, and
+// the day sums its credits add to. On PostgreSQL every lookup is a round
+// trip made while the chain's lock is held; a batch of n webhooks made 3n
+// of them, and now makes one. Knowing a source_ref new also lets its
+// entry wait to be inserted with the batch's others (see writer.store).
 //
 // The batch's own writes keep it true as they go: a delivery recorded, an
 // entry appended or an account claimed by one write is what the next one
