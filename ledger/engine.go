@@ -12,11 +12,9 @@ import (
 // SQL itself is shared: placeholders are rebound at the driver, and the
 // few constructs the two spell differently are avoided or live here.
 type engine interface {
-	// lockWrites runs first in every write transaction and makes it the
-	// chain's only writer, whichever process it is in, until it ends.
-	lockWrites(ctx context.Context, tx *sql.Tx) error
-	// writeLock is the statement a writer's pipeline starts with to do
-	// what lockWrites does, if any.
+	// writeLock is the statement, if any, that runs first in every write
+	// transaction and makes it the chain's only writer, whichever process
+	// it is in, until it ends: a writer's first pipeline starts with it.
 	writeLock() []step
 	// pipeline runs steps in order in w's transaction; on PostgreSQL, many
 	// in one round trip.
@@ -49,6 +47,17 @@ type engine interface {
 	separatesChainText() bool
 }
 
+// lockWrites runs e's writeLock in tx, a transaction that is not a
+// writer's (a migration's).
+func lockWrites(ctx context.Context, e engine, tx *sql.Tx) error {
+	for _, s := range e.writeLock() {
+		if _, err := tx.ExecContext(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("take the write lock: %w", err)
+		}
+	}
+	return nil
+}
+
 // IsPostgres reports whether database names a PostgreSQL database (a
 // postgres:// or postgresql:// URL) rather than a SQLite file.
 func IsPostgres(database string) bool {
@@ -59,8 +68,6 @@ func IsPostgres(database string) bool {
 // every write transaction begins IMMEDIATE, which the connection's
 // _txlock setting makes the default.
 type sqliteEngine struct{}
-
-func (sqliteEngine) lockWrites(context.Context, *sql.Tx) error { return nil }
 
 // writeLock is none: the transaction began IMMEDIATE.
 func (sqliteEngine) writeLock() []step { return nil }

@@ -98,7 +98,7 @@ func (l *Ledger) migrateStep(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	defer tx.Rollback()
-	if err := l.engine.lockWrites(ctx, tx); err != nil {
+	if err := lockWrites(ctx, l.engine, tx); err != nil {
 		return false, err
 	}
 	version, err := l.engine.schemaVersion(ctx, tx)

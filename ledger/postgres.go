@@ -26,16 +26,9 @@ var ErrBackupUnsupported = errors.New("a PostgreSQL ledger is backed up with pg_
 // postgresEngine is a PostgreSQL database reached through pgx.
 type postgresEngine struct{}
 
-func (postgresEngine) lockWrites(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
-		return fmt.Errorf("take the write lock: %w", err)
-	}
-	return nil
-}
-
-// writeLock is lockWrites as a step: sent with the transaction's first
-// read, which, in READ COMMITTED, takes its snapshot once the lock is
-// held, since the server runs a pipeline's statements in order.
+// writeLock is an advisory lock, sent with the transaction's first read,
+// which, in READ COMMITTED, takes its snapshot once the lock is held,
+// since the server runs a pipeline's statements in order.
 func (postgresEngine) writeLock() []step {
 	return []step{{query: "SELECT pg_advisory_xact_lock(?)", args: []any{writeLockKey}}}
 }
