@@ -278,13 +278,12 @@ func (w *writer) contribute(ctx context.Context, c Contribution) (ContributionRe
 }
 
 // entriesWithPrefix reads the entries whose source_ref starts with prefix:
-// a range of the source_ref index, since every such key sorts between the
-// prefix and the prefix with its final ':' replaced by the next byte, ';'.
+// a range of the source_ref index (see prefixEnd).
 func (w *writer) entriesWithPrefix(ctx context.Context, prefix string) ([]Entry, error) {
-	if !strings.HasSuffix(prefix, ":") {
+	upper, ok := prefixEnd(prefix)
+	if !ok {
 		return nil, fmt.Errorf("prefix %q must end in ':'", prefix)
 	}
-	upper := strings.TrimSuffix(prefix, ":") + ";"
 	if err := w.insertHeld(ctx); err != nil {
 		return nil, err
 	}
@@ -306,6 +305,15 @@ func (w *writer) entriesWithPrefix(ctx context.Context, prefix string) ([]Entry,
 		entries = append(entries, e)
 	}
 	return entries, rows.Err()
+}
+
+// prefixEnd is where the source_refs that start with prefix end: every
+// such key sorts between the prefix and the prefix with its final ':'
+// replaced by the next byte, ';'. ok is false for a prefix that does not
+// end in ':'.
+func prefixEnd(prefix string) (end string, ok bool) {
+	base, ok := strings.CutSuffix(prefix, ":")
+	return base + ";", ok
 }
 
 // Delivery returns a recorded webhook delivery.

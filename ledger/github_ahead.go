@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/bits"
 	"slices"
 	"strings"
@@ -57,7 +58,7 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 		}
 	}
 	reads, stored := dayReads(sortedDays(days))
-	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(keysOf(accounts)), reads)
+	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(slices.Collect(maps.Keys(accounts))), reads)
 	if err := w.engine.pipeline(ctx, w, steps); err != nil {
 		return nil, fmt.Errorf("read what the batch looks up: %w", err)
 	}
@@ -68,7 +69,7 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 // expect notes what c will look up, the GitHub accounts it credits and
 // the day sums its credits, recorded at now, will add to.
 func (a *lookahead) expect(c Contribution, now time.Time, accounts map[string]bool, days map[dayKey]map[int64]int64) {
-	if c.Prefix != "" && strings.HasSuffix(c.Prefix, ":") {
+	if _, ok := prefixEnd(c.Prefix); ok {
 		a.credited[c.Prefix] = false
 	}
 	for _, credit := range c.Credits {
@@ -94,7 +95,10 @@ func (a *lookahead) recordedSteps() []step {
 func (a *lookahead) creditedSteps() []step {
 	return markSteps(`WITH p (lo, hi) AS (VALUES %s)
 		SELECT lo FROM p WHERE EXISTS (SELECT 1 FROM entries WHERE source_ref >= p.lo AND source_ref < p.hi)`,
-		"(?, ?)", a.credited, func(v string) []any { return []any{v, strings.TrimSuffix(v, ":") + ";"} })
+		"(?, ?)", a.credited, func(prefix string) []any {
+			end, _ := prefixEnd(prefix)
+			return []any{prefix, end}
+		})
 }
 
 // storedSteps mark the batch's source_refs stored before it.
@@ -105,7 +109,7 @@ func (a *lookahead) storedSteps() []step {
 // markSteps look up the keys of m with query (see readIn), whose rows
 // are one key each, and set those found true.
 func markSteps(query, placeholder string, m map[string]bool, expand func(string) []any) []step {
-	return readIn(query, placeholder, keysOf(m), expand, func(row scanner) error {
+	return readIn(query, placeholder, slices.Collect(maps.Keys(m)), expand, func(row scanner) error {
 		var key string
 		err := row.Scan(&key)
 		m[key] = true
@@ -146,14 +150,6 @@ func readIn(query, placeholder string, values []string, expand func(string) []an
 		values = values[n:]
 	}
 	return steps
-}
-
-func keysOf(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
 }
 
 // dayUpdate is how a flush updates the day sums of its batch: steps write
