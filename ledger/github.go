@@ -147,7 +147,11 @@ func (q *githubQueue) take() []*pendingGitHub {
 // undone alone.
 func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 	ctx = context.WithoutCancel(ctx)
-	err := l.writeLocked(ctx, func(w *writer) error { return w.writeAll(ctx, batch) })
+	read := func(w *writer) (steps []step) {
+		w.ahead, steps = w.readAhead(batch)
+		return steps
+	}
+	err := l.writeLockedReading(ctx, read, func(w *writer) error { return w.writeAll(ctx, batch) })
 	if err != nil && len(batch) > 1 {
 		err = l.writeLocked(ctx, func(w *writer) error { return w.writeEach(ctx, batch) })
 	}
@@ -160,17 +164,14 @@ func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 }
 
 // writeAll writes a batch; the first write that fails fails the
-// transaction. What the writes look up is read for all of them first
-// (see lookahead), and what they store is written in as few statements
+// transaction. What the writes look up was read for all of them as the
+// transaction began (see lookahead), and what they store is written in as few statements
 // as the engine allows: the new entries and the deliveries together, the
 // scores, totals and day sums of the credits once for the whole batch, as
 // AppendBatch does. On PostgreSQL each statement is a round trip, and the
 // writes of a batch often credit the same member on the same day.
 func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err error) {
 	w.batch = newScoreBatch()
-	if w.ahead, err = w.readAhead(ctx, batch); err != nil {
-		return err
-	}
 	for _, p := range batch {
 		res, err := w.writeGitHub(ctx, p.write)
 		if err != nil {

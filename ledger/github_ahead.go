@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"math/bits"
@@ -10,13 +9,13 @@ import (
 	"time"
 )
 
-// lookahead is what a group commit reads, before its writes and in one
-// pipeline, of the rows each write would otherwise look up alone: whether
+// lookahead is what a group commit reads, before its writes and in the
+// pipeline that takes the write lock, of the rows each write would otherwise look up alone: whether
 // its delivery was recorded, whether its contributions and source_refs
 // were credited before, which member holds each account it credits, and
 // the day sums its credits add to. On PostgreSQL every lookup is a round
 // trip made while the chain's lock is held; a batch of n webhooks made 3n
-// of them, and now makes one. Knowing a source_ref new also lets its
+// of them, and now makes none of its own. Knowing a source_ref new also lets its
 // entry wait to be inserted with the batch's others (see writer.store).
 //
 // The batch's own writes keep it true as they go: a delivery recorded, an
@@ -44,9 +43,10 @@ type accountHolder struct {
 // lookaheadChunk bounds the values one lookup statement carries.
 const lookaheadChunk = 64
 
-// readAhead reads what the writes of batch will look up, and the day sums
-// their credits will add to.
-func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookahead, error) {
+// readAhead is w's lookahead for batch, and the steps that read, in one
+// pipeline, what the writes of batch will look up and the day sums their
+// credits will add to: the lookahead knows them once the steps have run.
+func (w *writer) readAhead(batch []*pendingGitHub) (*lookahead, []step) {
 	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
 	accounts, days := map[string]bool{}, map[dayKey]map[int64]int64{}
 	for _, p := range batch {
@@ -58,12 +58,8 @@ func (w *writer) readAhead(ctx context.Context, batch []*pendingGitHub) (*lookah
 		}
 	}
 	reads, stored := dayReads(sortedDays(days))
-	steps := slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(slices.Collect(maps.Keys(accounts))), reads)
-	if err := w.engine.pipeline(ctx, w, steps); err != nil {
-		return nil, fmt.Errorf("read what the batch looks up: %w", err)
-	}
 	a.days = stored
-	return a, nil
+	return a, slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(slices.Collect(maps.Keys(accounts))), reads)
 }
 
 // expect notes what c will look up, the GitHub accounts it credits and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,15 +39,24 @@ func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
 
 // writeLocked is write for a caller that holds l.mu.
 func (l *Ledger) writeLocked(ctx context.Context, fn func(w *writer) error) error {
+	return l.writeLockedReading(ctx, nil, fn)
+}
+
+// writeLockedReading is writeLocked for a transaction that knows before it
+// starts what it will look up: the steps reads returns (given the writer,
+// its clock set) are sent with the write lock and the head, in one
+// pipeline, so that on PostgreSQL they cost no round trip of their own.
+func (l *Ledger) writeLockedReading(ctx context.Context, reads func(w *writer) []step, fn func(w *writer) error) error {
 	w := &writer{shared: &l.stmts, stmts: map[string]*sql.Stmt{}, engine: l.engine}
-	err := w.run(ctx, l.db, l.now, fn)
+	err := w.run(ctx, l.db, l.now, reads, fn)
 	// The transaction has ended and its connection is back in the pool.
 	l.stmts.add(ctx, l.db, w.parsed)
 	return err
 }
 
-// run runs fn in a new transaction and commits it.
-func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn func(w *writer) error) error {
+// run runs fn in a new transaction and commits it; reads, if not nil, are
+// sent with the write lock (see writeLockedReading).
+func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, reads func(w *writer) []step, fn func(w *writer) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -60,7 +70,11 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 	w.conn, w.tx = conn, tx
 	defer w.close()
 	w.now = now().UTC().Truncate(time.Second)
-	if err := w.start(ctx); err != nil {
+	var first []step
+	if reads != nil {
+		first = reads(w)
+	}
+	if err := w.start(ctx, first); err != nil {
 		return err
 	}
 	if err := fn(w); err != nil {
@@ -73,12 +87,13 @@ func (w *writer) run(ctx context.Context, db *sql.DB, now func() time.Time, fn f
 }
 
 // start makes the transaction the chain's only writer, then reads the
-// chain's head and the decay settings it writes from, in one statement.
-func (w *writer) start(ctx context.Context) (err error) {
+// chain's head and the decay settings it writes from, in one statement,
+// and runs reads after them.
+func (w *writer) start(ctx context.Context, reads []step) (err error) {
 	var seq sql.NullInt64
 	var hash, decay sql.NullString
-	read := step{query: selectStart, row: func(row scanner) error { return row.Scan(&seq, &hash, &decay) }}
-	if err := w.engine.pipeline(ctx, w, append(w.engine.writeLock(), read)); err != nil {
+	head := step{query: selectStart, row: func(row scanner) error { return row.Scan(&seq, &hash, &decay) }}
+	if err := w.engine.pipeline(ctx, w, slices.Concat(w.engine.writeLock(), []step{head}, reads)); err != nil {
 		return fmt.Errorf("take the write lock and read the head: %w", err)
 	}
 	w.head = Head{Seq: seq.Int64, Hash: ZeroHash}
