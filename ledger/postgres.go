@@ -48,9 +48,13 @@ func (postgresEngine) pipeline(ctx context.Context, w *writer, steps []step) err
 	return nil
 }
 
-// sendBatch sends steps in one batch and reads their results in order.
+// sendBatch sends steps in one batch, after the transaction's BEGIN if
+// it is still to send, and reads their results in order.
 func sendBatch(ctx context.Context, c *rebindConn, steps []step) (err error) {
 	b := &pgx.Batch{}
+	if begin := c.takeBegin(); begin != "" {
+		steps = append([]step{{query: begin}}, steps...)
+	}
 	for _, s := range steps {
 		b.Queue(c.r.rebind(s.query), s.args...)
 	}
@@ -131,7 +135,10 @@ func (postgresEngine) insertCopies(ctx context.Context, w *writer, entries []Ent
 	columns := []string{"seq", "id", "kind", "member_id", "category", "points", "occurred_at",
 		"recorded_at", "source", "source_ref", "actor", "note", "url", "prev_hash", "hash", "data"}
 	return w.conn.Raw(func(driverConn any) error {
-		conn := driverConn.(*rebindConn).Conn.Conn()
+		conn, err := driverConn.(*rebindConn).pgx(ctx)
+		if err != nil {
+			return err
+		}
 		n, err := conn.CopyFrom(ctx, pgx.Identifier{"entries"}, columns, pgx.CopyFromRows(rows))
 		if err == nil && n != int64(len(rows)) {
 			err = fmt.Errorf("stored %d of %d", n, len(rows))
@@ -180,6 +187,11 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Ledger, error
 		// pgx's message quotes the URL; its password masked, but not its user or query.
 		return nil, errors.New("open ledger: the database URL is not a valid PostgreSQL URL (postgres://user:password@host:port/database)")
 	}
+	return openPostgresConfig(ctx, cfg, opts)
+}
+
+// openPostgresConfig opens the PostgreSQL database cfg names.
+func openPostgresConfig(ctx context.Context, cfg *pgx.ConnConfig, opts Options) (*Ledger, error) {
 	name := postgresName(cfg)
 	db := sql.OpenDB(rebindConnector{Connector: stdlib.GetConnector(*cfg), r: &rebinder{}})
 	db.SetMaxOpenConns(8)

@@ -96,24 +96,38 @@ func (c rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // rebindConn is a pgx connection that rebinds every statement text it is
-// given; everything else is pgx's own.
+// given, and sends a transaction's BEGIN with its first statement (see
+// BeginTx); everything else is pgx's own.
 type rebindConn struct {
 	*stdlib.Conn
-	r *rebinder
+	r     *rebinder
+	begin string // the BEGIN of the open transaction, until a statement carries it
 }
 
+// Prepare and PrepareContext leave the BEGIN for the statement's run: a
+// prepared statement belongs to the session, not to the transaction.
 func (c *rebindConn) Prepare(query string) (driver.Stmt, error) {
-	return c.Conn.Prepare(c.r.rebind(query))
+	return c.PrepareContext(context.Background(), query)
 }
 
 func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, c.r.rebind(query))
+	stmt, err := c.Conn.PrepareContext(ctx, c.r.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	return rebindStmt{Stmt: stmt, c: c}, nil
 }
 
 func (c *rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.sendBegin(ctx); err != nil {
+		return nil, err
+	}
 	return c.Conn.ExecContext(ctx, c.r.rebind(query), args)
 }
 
 func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.sendBegin(ctx); err != nil {
+		return nil, err
+	}
 	return c.Conn.QueryContext(ctx, c.r.rebind(query), args)
 }
