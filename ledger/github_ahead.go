@@ -47,7 +47,7 @@ const lookaheadChunk = 64
 // pipeline, what the writes of batch will look up and the day sums their
 // credits will add to: the lookahead knows them once the steps have run.
 func (w *writer) readAhead(batch []*pendingGitHub) (*lookahead, []step) {
-	a := &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
+	a := newLookahead()
 	accounts, days := map[string]bool{}, map[dayKey]map[int64]int64{}
 	for _, p := range batch {
 		if d := p.write.Delivery; d != nil {
@@ -62,6 +62,20 @@ func (w *writer) readAhead(batch []*pendingGitHub) (*lookahead, []step) {
 	return a, slices.Concat(a.recordedSteps(), a.creditedSteps(), a.storedSteps(), a.holderSteps(slices.Collect(maps.Keys(accounts))), reads)
 }
 
+// readAheadOne is w's lookahead for an append of n alone, and the steps
+// that read whether its source_ref is stored and the day sum it adds to.
+func (w *writer) readAheadOne(n NewEntry) (*lookahead, []step) {
+	a, days := newLookahead(), map[dayKey]map[int64]int64{}
+	a.expectEntry(n, w.now, days)
+	reads, stored := dayReads(sortedDays(days))
+	a.days = stored
+	return a, append(a.storedSteps(), reads...)
+}
+
+func newLookahead() *lookahead {
+	return &lookahead{recorded: map[string]bool{}, credited: map[string]bool{}, stored: map[string]bool{}, accounts: map[string]accountHolder{}}
+}
+
 // expect notes what c will look up, the GitHub accounts it credits and
 // the day sums its credits, recorded at now, will add to.
 func (a *lookahead) expect(c Contribution, now time.Time, accounts map[string]bool, days map[dayKey]map[int64]int64) {
@@ -69,15 +83,20 @@ func (a *lookahead) expect(c Contribution, now time.Time, accounts map[string]bo
 		a.credited[c.Prefix] = false
 	}
 	for _, credit := range c.Credits {
-		n := credit.Entry
-		a.stored[n.SourceRef] = false
 		if credit.Member == 0 && credit.Account.ExternalID != "" {
 			accounts[credit.Account.ExternalID] = true
 		}
-		if n.Kind.counts() {
-			at := Entry{OccurredAt: n.OccurredAt.UTC().Truncate(time.Second), RecordedAt: now}.scoredAt()
-			days[dayKey{day: dayOf(at), category: n.Category}] = nil
-		}
+		a.expectEntry(credit.Entry, now, days)
+	}
+}
+
+// expectEntry notes the source_ref of n, and the day sum it adds to if
+// it counts, recorded at now.
+func (a *lookahead) expectEntry(n NewEntry, now time.Time, days map[dayKey]map[int64]int64) {
+	a.stored[n.SourceRef] = false
+	if n.Kind.counts() {
+		at := Entry{OccurredAt: n.OccurredAt.UTC().Truncate(time.Second), RecordedAt: now}.scoredAt()
+		days[dayKey{day: dayOf(at), category: n.Category}] = nil
 	}
 }
 

@@ -98,9 +98,10 @@ func metaRows(t *testing.T, l *Ledger, key string) int {
 	return n
 }
 
-// A write sends its BEGIN with its first pipeline, never alone, and a
-// transaction in which nothing ran commits and rolls back without a round
-// trip, its connection as good as before.
+// A write sends its BEGIN with its first pipeline, never alone (an append
+// is three round trips in all), and a transaction in which nothing ran
+// commits and rolls back without a round trip, its connection as good as
+// before.
 func TestPostgresBeginTravelsWithTheFirstStatement(t *testing.T) {
 	ctx := context.Background()
 	log := &statementLog{}
@@ -117,6 +118,9 @@ func TestPostgresBeginTravelsWithTheFirstStatement(t *testing.T) {
 	alone, batches := log.snapshot()
 	if len(batches) == 0 || batches[0][0] != "begin" {
 		t.Errorf("the write's first batch is %q, want it to open with its BEGIN", batches)
+	}
+	if trips := len(alone) + len(batches); trips != 3 {
+		t.Errorf("an append took %d round trips, want 3 (lookups, writes, COMMIT): %q then %q", trips, batches, alone)
 	}
 	for _, q := range alone {
 		if strings.HasPrefix(q, "begin") {

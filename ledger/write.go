@@ -32,9 +32,15 @@ type writer struct {
 // writers of this process; other processes wait on SQLite's busy timeout
 // or PostgreSQL's write lock.
 func (l *Ledger) write(ctx context.Context, fn func(w *writer) error) error {
+	return l.writeReading(ctx, nil, fn)
+}
+
+// writeReading is write with reads sent with the write lock (see
+// writeLockedReading).
+func (l *Ledger) writeReading(ctx context.Context, reads func(w *writer) []step, fn func(w *writer) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.writeLocked(ctx, fn)
+	return l.writeLockedReading(ctx, reads, fn)
 }
 
 // writeLocked is write for a caller that holds l.mu.
@@ -341,11 +347,17 @@ func (w *writer) heldSteps() ([]step, func() error) {
 // is already in the ledger writes nothing and returns the stored entry with
 // created false.
 //
-// A credit's derived rows are written as a batch's are (see flush): on
-// PostgreSQL its scores, totals and day sum take two round trips, not
-// five.
+// What it looks up (whether its source_ref is stored, the day sum it adds
+// to) is read with the write lock, and its entry and derived rows are
+// written together, as a batch's are (see lookahead and flush): on
+// PostgreSQL an append is three round trips, that read, those writes and
+// the COMMIT.
 func (l *Ledger) Append(ctx context.Context, n NewEntry) (e Entry, created bool, err error) {
-	err = l.write(ctx, func(w *writer) error {
+	read := func(w *writer) (steps []step) {
+		w.ahead, steps = w.readAheadOne(n)
+		return steps
+	}
+	err = l.writeReading(ctx, read, func(w *writer) error {
 		w.batch = newScoreBatch()
 		if e, created, err = w.append(ctx, n); err != nil {
 			return err
