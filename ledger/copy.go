@@ -60,7 +60,10 @@ func Copy(ctx context.Context, dst, src *Ledger, progress func(done int64)) (Hea
 		}
 		s.head, s.entries = head, head.Seq
 		s.finish()
-		return dst.rebuildFrom(ctx, w, s)
+		if err := dst.rebuildFrom(ctx, w, s); err != nil {
+			return err
+		}
+		return dst.engine.analyze(ctx, w.tx)
 	})
 	if err != nil {
 		return head, fmt.Errorf("copy: %w", err)

@@ -28,6 +28,9 @@ type engine interface {
 	backup(ctx context.Context, db *sql.DB, path string) error
 	// afterCopy runs once Copy has inserted the working state.
 	afterCopy(ctx context.Context, tx *sql.Tx) error
+	// analyze gathers, within tx, the statistics the query planner needs
+	// once a copy has filled the database.
+	analyze(ctx context.Context, tx *sql.Tx) error
 	// insertCopies stores entries, already chained, within w, and fails
 	// unless every one of them is new.
 	insertCopies(ctx context.Context, w *writer, entries []Entry) error
@@ -113,6 +116,11 @@ func (sqliteEngine) backup(ctx context.Context, db *sql.DB, path string) error {
 
 // afterCopy is nothing on SQLite, whose next rowid follows the largest.
 func (sqliteEngine) afterCopy(context.Context, *sql.Tx) error { return nil }
+
+// analyze is nothing on SQLite: the ledger's queries were written for its
+// planner without statistics, and a sqlite_stat1 table would change their
+// plans.
+func (sqliteEngine) analyze(context.Context, *sql.Tx) error { return nil }
 
 // insertCopies inserts one row per statement: a statement of many rows
 // would make SQLite keep a statement journal, copying every page the
