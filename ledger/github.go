@@ -165,11 +165,12 @@ func (l *Ledger) commitGitHub(ctx context.Context, batch []*pendingGitHub) {
 
 // writeAll writes a batch; the first write that fails fails the
 // transaction. What the writes look up was read for all of them as the
-// transaction began (see lookahead), and what they store is written in as few statements
-// as the engine allows: the new entries and the deliveries together, the
-// scores, totals and day sums of the credits once for the whole batch, as
-// AppendBatch does. On PostgreSQL each statement is a round trip, and the
-// writes of a batch often credit the same member on the same day.
+// transaction began (see lookahead), and what they store is written in as
+// few statements as the engine allows: the new entries and the deliveries
+// together, the scores, totals and day sums of the credits once for the
+// whole batch, as AppendBatch does. On PostgreSQL a statement sent alone
+// is a round trip, and the writes of a batch often credit the same member
+// on the same day.
 func (w *writer) writeAll(ctx context.Context, batch []*pendingGitHub) (err error) {
 	w.batch = newScoreBatch()
 	for _, p := range batch {

@@ -23,7 +23,7 @@ type writer struct {
 	stmts  map[string]*sql.Stmt
 	engine engine
 	batch  *scoreBatch // set by AppendBatch and a GitHub group commit: derived rows wait for the batch's end
-	ahead  *lookahead  // set by a GitHub group commit: what its writes look up, read at once
+	ahead  *lookahead  // set by a GitHub group commit and an append: what they look up, read at once
 	held   []Entry     // entries chained but not yet inserted (see store)
 	unread bool        // set by Copy: no one reads what this transaction writes before it ends
 }
