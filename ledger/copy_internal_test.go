@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +77,55 @@ func TestCopyIntoPostgresGathersStatistics(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A copy drops the indexes and constraints it may while it fills the
+// target, and leaves the target with the very schema of a ledger just
+// opened: every index, key and constraint, spelt the same.
+func TestCopyLeavesTheSchemaOfAFreshLedger(t *testing.T) {
+	ctx := context.Background()
+	src := openAt(t, testNow())
+	m, err := src.CreateMember(ctx, "ada", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit := NewEntry{Kind: KindCredit, Member: m.ID, Category: "code", Points: 2, OccurredAt: testNow(),
+		Source: SourceCLI, SourceRef: "cli:schema", Actor: "test"}
+	if _, _, err := src.Append(ctx, credit); err != nil {
+		t.Fatal(err)
+	}
+	for name, open := range map[string]func() *Ledger{
+		"sqlite":   func() *Ledger { return openAt(t, testNow()) },
+		"postgres": func() *Ledger { return openPostgresTraced(t, &statementLog{}) },
+	} {
+		fresh, dst := open(), open()
+		if _, err := Copy(ctx, dst, src, nil); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got, want := schemaOf(t, dst), schemaOf(t, fresh); !slices.Equal(got, want) {
+			t.Errorf("%s: the copy's schema is\n%s\na fresh ledger's\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// schemaOf lists l's indexes and constraints with their definitions.
+func schemaOf(t *testing.T, l *Ledger) []string {
+	t.Helper()
+	query := "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY 1"
+	if _, ok := l.engine.(postgresEngine); ok {
+		query = `SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE connamespace = current_schema()::regnamespace ORDER BY 1`
+	}
+	var schema []string
+	err := eachRowOf(context.Background(), l.db, func(row scanner) error {
+		var s string
+		err := row.Scan(&s)
+		schema = append(schema, s)
+		return err
+	}, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema
 }

@@ -34,10 +34,10 @@ type engine interface {
 	// insertCopies stores entries, already chained, within w, and fails
 	// unless every one of them is new.
 	insertCopies(ctx context.Context, w *writer, entries []Entry) error
-	// indexesOf names the indexes of table a bulk refill may drop and
-	// create again, with their definitions; unread says that no one reads
-	// the table until the transaction ends (a copy's target).
-	indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error)
+	// indexesOf names the indexes (and constraints) of table a bulk
+	// refill may drop and make again; unread says that no one reads the
+	// table until the transaction ends (a copy's target).
+	indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]droppable, error)
 	// smallCache gives conn a page cache of scanCacheKiB for a pass over
 	// the whole ledger; restore gives it its usual one back.
 	smallCache(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
@@ -130,29 +130,36 @@ func (sqliteEngine) insertCopies(ctx context.Context, w *writer, entries []Entry
 	return w.insertEach(ctx, entries)
 }
 
+// droppable is an index or a constraint that a bulk refill drops, then
+// makes again: the statements that do each.
+type droppable struct{ drop, create string }
+
 // indexesOf maps the names of the indexes created on table to their
 // CREATE INDEX statements; those SQLite makes for a key have no statement
 // and are left alone. A reader keeps its snapshot, indexes included, so
 // whether one reads does not matter.
-func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, _ bool) (map[string]string, error) {
-	return scanIndexes(tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table))
+func (sqliteEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, _ bool) (map[string]droppable, error) {
+	return scanDroppable(tx.QueryContext(ctx, `SELECT name, 'DROP INDEX "' || name || '"', sql
+		FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, table))
 }
 
-// scanIndexes reads rows of an index's name and definition into a map.
-func scanIndexes(rows *sql.Rows, err error) (map[string]string, error) {
+// scanDroppable reads rows of a name, its drop and its create statement
+// into a map.
+func scanDroppable(rows *sql.Rows, err error) (map[string]droppable, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	indexes := map[string]string{}
+	found := map[string]droppable{}
 	for rows.Next() {
-		var name, definition string
-		if err := rows.Scan(&name, &definition); err != nil {
+		var name string
+		var d droppable
+		if err := rows.Scan(&name, &d.drop, &d.create); err != nil {
 			return nil, err
 		}
-		indexes[name] = definition
+		found[name] = d
 	}
-	return indexes, rows.Err()
+	return found, rows.Err()
 }
 
 func (sqliteEngine) separatesChainText() bool { return true }

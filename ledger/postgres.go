@@ -151,15 +151,24 @@ func (postgresEngine) insertCopies(ctx context.Context, w *writer, entries []Ent
 // lock the table's readers out until the commit, so a live rebuild keeps
 // them, and changes only the rows that differ (see rebuild; building
 // scores beside the table and swapping it in deadlocked against a check,
-// see VerifyAllWhileRebuilding). Otherwise it is every index of table but
-// those of its constraints (keys, UNIQUE), with its definition.
-func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]string, error) {
+// see VerifyAllWhileRebuilding). Otherwise it is every index of table
+// but its primary key's, and its UNIQUE and foreign key constraints: a
+// unique index built once the rows are in sorts them once, where keeping
+// it up to date inserts each at a random place, and a foreign key added
+// then checks every row in one join, where it checked them one by one (a
+// copy's million entries took 7.9 s with them, 4.5 s without and made
+// after). The primary key stays: other tables' keys refer to it.
+func (postgresEngine) indexesOf(ctx context.Context, tx *sql.Tx, table string, unread bool) (map[string]droppable, error) {
 	if !unread {
 		return nil, nil
 	}
-	return scanIndexes(tx.QueryContext(ctx, `SELECT indexname, indexdef FROM pg_indexes
-		WHERE schemaname = current_schema() AND tablename = ?
-		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?))`, table, table))
+	return scanDroppable(tx.QueryContext(ctx, `SELECT indexname, format('DROP INDEX %I', indexname), indexdef
+		FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?::text
+		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?::text))
+		UNION ALL
+		SELECT conname, format('ALTER TABLE %I DROP CONSTRAINT %I', ?::text, conname),
+			format('ALTER TABLE %I ADD CONSTRAINT %I %s', ?::text, conname, pg_get_constraintdef(oid))
+		FROM pg_constraint WHERE conrelid = to_regclass(?::text) AND contype IN ('u', 'f')`, table, table, table, table, table))
 }
 
 // smallCache is nothing: PostgreSQL's buffers are the server's, shared by

@@ -142,26 +142,27 @@ func (l *Ledger) AppendBatch(ctx context.Context, ns []NewEntry) (created int, e
 	return created, err
 }
 
-// withoutIndexes runs fn with the indexes of table dropped, then creates
-// them again from their stored definitions, in the same transaction: a
-// failure of fn leaves them as they were. PostgreSQL keeps them unless
-// the table is not read meanwhile (see engine.indexesOf).
+// withoutIndexes runs fn with the indexes of table dropped (and, on
+// PostgreSQL, its constraints but the key), then makes them again from
+// their stored definitions, in the same transaction: a failure of fn
+// leaves them as they were. PostgreSQL keeps them unless the table is not
+// read meanwhile (see engine.indexesOf).
 func (w *writer) withoutIndexes(ctx context.Context, table string, fn func(dropped int) error) error {
 	indexes, err := w.engine.indexesOf(ctx, w.tx, table, w.unread)
 	if err != nil {
 		return fmt.Errorf("read the indexes of %s: %w", table, err)
 	}
-	for name := range indexes {
-		if _, err := w.tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return fmt.Errorf("drop index %s: %w", name, err)
+	for name, index := range indexes {
+		if _, err := w.tx.ExecContext(ctx, index.drop); err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
 		}
 	}
 	if err := fn(len(indexes)); err != nil {
 		return err
 	}
-	for name, definition := range indexes {
-		if _, err := w.tx.ExecContext(ctx, definition); err != nil {
-			return fmt.Errorf("create index %s: %w", name, err)
+	for name, index := range indexes {
+		if _, err := w.tx.ExecContext(ctx, index.create); err != nil {
+			return fmt.Errorf("make %s again: %w", name, err)
 		}
 	}
 	return nil
