@@ -128,7 +128,7 @@ func (t *lazyTx) Rollback() error {
 		return nil
 	}
 	if _, err := t.c.Conn.Conn().Exec(t.ctx, "rollback"); err != nil {
-		t.c.Conn.Conn().Close(context.Background())
+		t.c.Conn.Close() // bounded: it waits for the server five seconds at most
 		return err
 	}
 	return nil
@@ -138,7 +138,7 @@ func (t *lazyTx) Rollback() error {
 // failed COMMIT: the pool must not hand it out again.
 func (t *lazyTx) closeIfInTransaction() {
 	if t.c.Conn.Conn().PgConn().TxStatus() != 'I' {
-		t.c.Conn.Conn().Close(context.Background())
+		t.c.Conn.Close()
 	}
 }
 

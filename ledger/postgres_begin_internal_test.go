@@ -145,6 +145,36 @@ func TestPostgresBeginTravelsWithTheFirstStatement(t *testing.T) {
 	}
 }
 
+// A transaction whose connection the server drops ends with an error,
+// commit or rollback, and the connection leaves the pool: the next
+// statements run on a sound one.
+func TestPostgresTransactionOnALostConnection(t *testing.T) {
+	ctx := context.Background()
+	l := openPostgresTraced(t, &statementLog{})
+	for _, end := range []func(*sql.Tx) error{(*sql.Tx).Commit, (*sql.Tx).Rollback} {
+		tx, err := l.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pid int
+		if err := tx.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.db.ExecContext(ctx, "SELECT pg_terminate_backend(?)", pid); err != nil {
+			t.Fatal(err)
+		}
+		if err := end(tx); err == nil {
+			t.Error("a transaction on a lost connection ended without an error")
+		}
+		for range 3 {
+			var one int
+			if err := l.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+				t.Fatalf("after the lost connection: %v", err)
+			}
+		}
+	}
+}
+
 // openPostgresTraced opens a ledger on a new PostgreSQL database whose
 // connections record in log what they send.
 func openPostgresTraced(t *testing.T, log *statementLog) *Ledger {
