@@ -44,18 +44,7 @@ func TestCopyKnowsEveryTable(t *testing.T) {
 // backfill page took 11 ms more, until the autovacuum came by).
 func TestCopyIntoPostgresGathersStatistics(t *testing.T) {
 	ctx := context.Background()
-	src := openAt(t, testNow())
-	m, err := src.CreateMember(ctx, "ada", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		credit := NewEntry{Kind: KindCredit, Member: m.ID, Category: "code", Points: 2, OccurredAt: testNow(),
-			Source: SourceCLI, SourceRef: fmt.Sprintf("cli:stats:%d", i), Actor: "test"}
-		if _, _, err := src.Append(ctx, credit); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := creditedLedger(t, 3)
 	dst := openPostgresTraced(t, &statementLog{})
 	if _, err := Copy(ctx, dst, src, nil); err != nil {
 		t.Fatal(err)
@@ -84,16 +73,7 @@ func TestCopyIntoPostgresGathersStatistics(t *testing.T) {
 // opened: every index, key and constraint, spelt the same.
 func TestCopyLeavesTheSchemaOfAFreshLedger(t *testing.T) {
 	ctx := context.Background()
-	src := openAt(t, testNow())
-	m, err := src.CreateMember(ctx, "ada", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	credit := NewEntry{Kind: KindCredit, Member: m.ID, Category: "code", Points: 2, OccurredAt: testNow(),
-		Source: SourceCLI, SourceRef: "cli:schema", Actor: "test"}
-	if _, _, err := src.Append(ctx, credit); err != nil {
-		t.Fatal(err)
-	}
+	src := creditedLedger(t, 1)
 	for name, open := range map[string]func() *Ledger{
 		"sqlite":   func() *Ledger { return openAt(t, testNow()) },
 		"postgres": func() *Ledger { return openPostgresTraced(t, &statementLog{}) },
@@ -128,4 +108,23 @@ func schemaOf(t *testing.T, l *Ledger) []string {
 		t.Fatal(err)
 	}
 	return schema
+}
+
+// creditedLedger is a new SQLite ledger of one member credited n times.
+func creditedLedger(t *testing.T, n int) *Ledger {
+	t.Helper()
+	ctx := context.Background()
+	l := openAt(t, testNow())
+	m, err := l.CreateMember(ctx, "ada", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		credit := NewEntry{Kind: KindCredit, Member: m.ID, Category: "code", Points: 2, OccurredAt: testNow(),
+			Source: SourceCLI, SourceRef: fmt.Sprintf("cli:%d", i), Actor: "test"}
+		if _, _, err := l.Append(ctx, credit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // A PostgreSQL transaction's BEGIN is a round trip of its own when sent
@@ -145,30 +145,20 @@ func (t *lazyTx) closeIfInTransaction() {
 // rebindStmt is a prepared statement of a rebindConn: it sends the
 // transaction's BEGIN before it runs, if no statement has yet.
 type rebindStmt struct {
-	driver.Stmt
+	*stdlib.Stmt
 	c *rebindConn
 }
 
-var errNoContext = errors.New("the statement does not take a context")
-
 func (s rebindStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	stmt, ok := s.Stmt.(driver.StmtExecContext)
-	if !ok {
-		return nil, errNoContext
-	}
 	if err := s.c.sendBegin(ctx); err != nil {
 		return nil, err
 	}
-	return stmt.ExecContext(ctx, args)
+	return s.Stmt.ExecContext(ctx, args)
 }
 
 func (s rebindStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	stmt, ok := s.Stmt.(driver.StmtQueryContext)
-	if !ok {
-		return nil, errNoContext
-	}
 	if err := s.c.sendBegin(ctx); err != nil {
 		return nil, err
 	}
-	return stmt.QueryContext(ctx, args)
+	return s.Stmt.QueryContext(ctx, args)
 }

@@ -115,7 +115,7 @@ func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.S
 	if err != nil {
 		return nil, err
 	}
-	return rebindStmt{Stmt: stmt, c: c}, nil
+	return rebindStmt{Stmt: stmt.(*stdlib.Stmt), c: c}, nil
 }
 
 func (c *rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
