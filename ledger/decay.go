@@ -270,8 +270,15 @@ const rebuildScores = `INSERT INTO scores (seq, member_id, category, points, occ
 
 const countedScores = `SELECT seq, member_id, category, points,
 		CASE WHEN occurred_at < recorded_at + ? THEN occurred_at ELSE recorded_at + ? END AS occurred_at FROM entries e
-	WHERE kind IN ('credit', 'praise')
-	AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)`
+	WHERE kind IN ('credit', 'praise') AND NOT EXISTS (` + revokeOf + `)`
+
+// revokeOf finds the revoke of entry e. The range it repeats of the
+// equality lets PostgreSQL, which joins rather than looking each entry
+// up, hash the few revokes instead of every entry's source_ref (a
+// rebuild's delete of wrong scores on the 1M ledger: 3.6 s, then 1.8 s);
+// SQLite looks each up by the equality as before.
+const revokeOf = `SELECT 1 FROM entries r WHERE r.source_ref >= 'revoke:' AND r.source_ref < 'revoke;'
+		AND r.source_ref = 'revoke:' || e.id`
 
 // deleteWrongScores deletes the scores rows that are not rows of
 // countedScores, and insertMissingScores inserts those of countedScores

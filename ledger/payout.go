@@ -318,7 +318,7 @@ func (l *Ledger) PaidTotals(ctx context.Context, currency string, decimals int) 
 		}
 		paid[p.member].Add(paid[p.member], p.Amount)
 		return nil
-	}, chainedPayouts+" WHERE NOT EXISTS (SELECT 1 FROM entries r WHERE r.source_ref = 'revoke:' || e.id)")
+	}, chainedPayouts+" WHERE NOT EXISTS ("+revokeOf+")")
 	if err != nil {
 		return nil, fmt.Errorf("paid totals: %w", err)
 	}
