@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,9 @@ func (r *Router) openRequest(q *request) (bot.OpenPollRequest, error) {
 	return req, err
 }
 
+// maxDays is the most days a time.Duration holds.
+const maxDays = int(math.MaxInt64 / int64(24*time.Hour))
+
 // parseCloses reads a closing time: "" for none, a duration from now in
 // days, hours or minutes (3d, 12h, 90m), or an RFC 3339 time.
 func parseCloses(s string, now time.Time) (time.Time, error) {
@@ -96,7 +100,10 @@ func parseCloses(s string, now time.Time) (time.Time, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		var n int
 		n, err = strconv.Atoi(days)
-		d = time.Duration(n) * 24 * time.Hour
+		// Beyond maxDays the product wraps around to some other duration.
+		if err == nil && n > 0 && n <= maxDays {
+			d = time.Duration(n) * 24 * time.Hour
+		}
 	} else {
 		d, err = time.ParseDuration(s)
 	}
