@@ -42,13 +42,19 @@ func parseSince(s string) (time.Time, error) {
 	if s == "" {
 		return githubEpoch, nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, s)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	if err != nil {
+		return time.Time{}, usagef("--since %q: give a date like 2026-01-31 or a time like 2026-01-31T12:00:00Z", s)
 	}
-	return time.Time{}, usagef("--since %q: give a date like 2026-01-31 or a time like 2026-01-31T12:00:00Z", s)
+	// GitHub holds nothing older, and a zero Since (0001-01-01) would read
+	// as no --since: the reconcile would resume from its watermark.
+	if t.Before(githubEpoch) {
+		return githubEpoch, nil
+	}
+	return t, nil
 }
 
 func backfill(ctx context.Context, e *env, a *app, repo string, since time.Time) error {
