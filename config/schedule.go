@@ -37,6 +37,13 @@ func ParseSchedule(spec string) (Schedule, error) {
 	if err != nil {
 		return Schedule{}, scheduleError(err)
 	}
+	// A date that never comes (30 February) makes Next return the zero
+	// time, on which the digest's slot loops never end. Every date that
+	// exists, 29 February included, comes within cron's five years of the
+	// start of 2000, a leap year.
+	if c.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return Schedule{}, scheduleError(errors.New("it names no date that exists, so it would never run"))
+	}
 	return Schedule{spec: spec, cron: c, loc: zoneOf(spec)}, nil
 }
 
