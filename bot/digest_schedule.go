@@ -91,9 +91,20 @@ func (s *DigestScheduler) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.after(s.Digests.Schedule.Next(now).Sub(now)):
+		case <-s.after(s.untilNext(now)):
 		}
 	}
+}
+
+// untilNext is how long from now to the schedule's next slot. A schedule
+// with none in cron's five years ahead (29 February near 2100) gives the
+// zero time: it is looked at again in a day, not at once and for ever.
+func (s *DigestScheduler) untilNext(now time.Time) time.Duration {
+	next := s.Digests.Schedule.Next(now)
+	if next.IsZero() {
+		return 24 * time.Hour
+	}
+	return next.Sub(now)
 }
 
 // PostDue posts the digest of the latest slot that has come and was not
@@ -115,7 +126,7 @@ func (s *DigestScheduler) dueSlot(ctx context.Context) (time.Time, error) {
 	}
 	now := s.now()
 	var due time.Time
-	for t := s.Digests.Schedule.Next(since); !t.After(now); t = s.Digests.Schedule.Next(t) {
+	for t := s.Digests.Schedule.Next(since); !t.IsZero() && !t.After(now); t = s.Digests.Schedule.Next(t) {
 		due = t
 	}
 	return due, nil
@@ -177,7 +188,7 @@ func DigestNonce(start time.Time) string {
 func PreviousSlot(s cron.Schedule, slot time.Time) time.Time {
 	for _, back := range []time.Duration{35 * 24 * time.Hour, 400 * 24 * time.Hour} {
 		var prev time.Time
-		for t := s.Next(slot.Add(-back)); t.Before(slot); t = s.Next(t) {
+		for t := s.Next(slot.Add(-back)); !t.IsZero() && t.Before(slot); t = s.Next(t) {
 			prev = t
 		}
 		if !prev.IsZero() {

@@ -322,3 +322,45 @@ func TestDigestSchedulerNeedsNoLoggerNorTimer(t *testing.T) {
 		t.Fatalf("posted %d (%v); want the one due, after one failed attempt", poster.count(), err)
 	}
 }
+
+// neverSchedule is a schedule with no next slot, as cron gives for a date
+// beyond its five years' lookahead.
+type neverSchedule struct{}
+
+func (neverSchedule) Next(time.Time) time.Time { return time.Time{} }
+
+// A schedule that never fires again posts nothing, and neither the due
+// slot nor the previous one loops for ever.
+func TestDigestOnAScheduleThatNeverFires(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, paris))
+	poster := &recordingPoster{clock: clock}
+	s := newScheduler(t, schedulerLedger(t, clock), clock, poster)
+	s.Digests.Schedule = neverSchedule{}
+	within(t, "PostDue", func() {
+		if err := s.PostDue(ctx); err != nil || poster.count() != 0 {
+			t.Errorf("PostDue: %v, %d posts; want none", err, poster.count())
+		}
+	})
+	slot := clock.Now()
+	within(t, "PreviousSlot", func() {
+		if prev := bot.PreviousSlot(neverSchedule{}, slot); !prev.Before(slot) {
+			t.Errorf("PreviousSlot = %v, want a time before %v", prev, slot)
+		}
+	})
+}
+
+// within runs fn, failing the test if it has not returned in ten seconds.
+func within(t *testing.T, name string, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not return", name)
+	}
+}
