@@ -258,16 +258,10 @@ func TestPeriods(t *testing.T) {
 		{"2026-W53", bot.Weekly, "2026-12-28T00:00:00+01:00", "2027-01-04T00:00:00+01:00"},
 	}
 	for _, tt := range tests {
-		p, err := bot.ParsePeriod(tt.name, tt.kind, paris)
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		if p.Name != tt.name || p.Start.Format(time.RFC3339) != tt.start || p.End.Format(time.RFC3339) != tt.end {
-			t.Errorf("%s = %s %s .. %s", tt.name, p.Name, p.Start.Format(time.RFC3339), p.End.Format(time.RFC3339))
-		}
+		checkPeriodSpan(t, tt.name, tt.kind, paris, tt.start, tt.end)
 	}
 	for _, bad := range []string{"2026-13", "2026-W54", "2025-W53", "nov", "2026-11-01"} {
+
 		if _, err := bot.ParsePeriod(bad, bot.Weekly, paris); err == nil {
 			if _, err := bot.ParsePeriod(bad, bot.Monthly, paris); err == nil {
 				t.Errorf("%s accepted", bad)
@@ -277,6 +271,45 @@ func TestPeriods(t *testing.T) {
 	last := bot.PeriodAt(time.Date(2026, 1, 3, 12, 0, 0, 0, time.UTC), bot.Weekly, paris).Previous(bot.Weekly)
 	if last.Name != "2025-W52" {
 		t.Errorf("week before 2026-01-03 = %s", last.Name)
+	}
+}
+
+// TestPeriodsWhereMidnightMoves: a period starts at the first instant of
+// its first day, even where a clock change skips midnight (daylight saving
+// time began at 0:00 in Paraguay on 1 October 2017 and 1 October 1990, and
+// in Cuba on 1 April 2012) or where midnight comes twice (in Israel it
+// ended at 1:00 on 7 October 2002, turning the clocks back to 0:00).
+func TestPeriodsWhereMidnightMoves(t *testing.T) {
+	tests := []struct {
+		zone, name string
+		kind       bot.PeriodKind
+		start, end string
+	}{
+		{"America/Asuncion", "2017-10", bot.Monthly, "2017-10-01T01:00:00-03:00", "2017-11-01T00:00:00-03:00"},
+		{"America/Asuncion", "2017-09", bot.Monthly, "2017-09-01T00:00:00-04:00", "2017-10-01T01:00:00-03:00"},
+		{"America/Havana", "2012-04", bot.Monthly, "2012-04-01T01:00:00-04:00", "2012-05-01T00:00:00-04:00"},
+		{"America/Asuncion", "1990-W40", bot.Weekly, "1990-10-01T01:00:00-03:00", "1990-10-08T00:00:00-03:00"},
+		{"Asia/Jerusalem", "2002-W41", bot.Weekly, "2002-10-07T00:00:00+03:00", "2002-10-14T00:00:00+02:00"},
+	}
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPeriodSpan(t, tt.name, tt.kind, loc, tt.start, tt.end)
+	}
+}
+
+func checkPeriodSpan(t *testing.T, name string, kind bot.PeriodKind, loc *time.Location, start, end string) {
+	t.Helper()
+	p, err := bot.ParsePeriod(name, kind, loc)
+	if err != nil {
+		t.Errorf("%s in %s: %v", name, loc, err)
+		return
+	}
+	if p.Name != name || p.Start.Format(time.RFC3339) != start || p.End.Format(time.RFC3339) != end {
+		t.Errorf("%s in %s = %s %s .. %s, want %s .. %s", name, loc, p.Name,
+			p.Start.Format(time.RFC3339), p.End.Format(time.RFC3339), start, end)
 	}
 }
 

@@ -53,7 +53,7 @@ func ParsePeriod(name string, kind PeriodKind, loc *time.Location) (Period, erro
 	if month < 1 || month > 12 {
 		return Period{}, invalidf("period", "period %q: there is no month %d", name, month)
 	}
-	return monthOf(time.Date(year, time.Month(month), 1, 0, 0, 0, 0, loc)), nil
+	return monthOf(midnight(year, time.Month(month), 1, loc)), nil
 }
 
 // PeriodAt returns the period of the given kind that contains t.
@@ -71,21 +71,53 @@ func (p Period) Previous(kind PeriodKind) Period {
 }
 
 func monthOf(t time.Time) Period {
-	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
-	return Period{Name: start.Format("2006-01"), Start: start, End: start.AddDate(0, 1, 0)}
+	year, month, _ := t.Date()
+	start, end := midnight(year, month, 1, t.Location()), midnight(year, month+1, 1, t.Location())
+	return Period{Name: start.Format("2006-01"), Start: start, End: end}
 }
 
 func weekOf(t time.Time) Period {
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-	start := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // back to Monday
-	year, week := start.ISOWeek()
-	return Period{Name: fmt.Sprintf("%04d-W%02d", year, week), Start: start, End: start.AddDate(0, 0, 7)}
+	year, month, day := t.Date()
+	monday := day - (int(t.Weekday())+6)%7 // back to Monday
+	start, end := midnight(year, month, monday, t.Location()), midnight(year, month, monday+7, t.Location())
+	isoYear, week := start.ISOWeek()
+	return Period{Name: fmt.Sprintf("%04d-W%02d", isoYear, week), Start: start, End: end}
 }
 
 // isoWeekStart is the Monday of ISO week 1 of year, plus week-1 weeks:
 // week 1 is the week that holds January 4th.
 func isoWeekStart(year, week int, loc *time.Location) time.Time {
-	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, loc)
-	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
-	return monday.AddDate(0, 0, 7*(week-1))
+	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, time.UTC)
+	return midnight(year, time.January, 4-(int(jan4.Weekday())+6)%7+7*(week-1), loc)
+}
+
+// midnight is the first instant of a day in loc; the day may overflow its
+// month, as time.Date allows. That is time.Date's answer unless a clock
+// change moves midnight: where daylight saving time starts at 0:00
+// (Paraguay, Cuba), the day begins with the change and time.Date answers
+// 23:00 the day before; where a clock turns back to 0:00, midnight comes
+// twice and time.Date may answer the second. The first second whose wall
+// clock shows the day is then searched for, within two days of its answer.
+func midnight(year int, month time.Month, day int, loc *time.Location) time.Time {
+	want := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
+	t := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	if wall(t).Equal(want) && wall(t.Add(-time.Second)).Before(want) {
+		return t
+	}
+	lo, hi := t.Unix()-2*24*3600, t.Unix()+2*24*3600 // the day has not begun at lo, has at hi
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; wall(time.Unix(mid, 0).In(loc)).Before(want) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return time.Unix(hi, 0).In(loc)
+}
+
+// wall is the date and time t's clock shows, written as a UTC time.
+func wall(t time.Time) time.Time {
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	return time.Date(year, month, day, hour, minute, second, t.Nanosecond(), time.UTC)
 }
