@@ -55,7 +55,7 @@ func cutInt(s []byte, sep byte) (n int64, rest []byte, ok bool) {
 	i := 0
 	for ; i < len(s) && s[i] != sep; i++ {
 		c := s[i]
-		if c < '0' || c > '9' || n > (math.MaxInt64-9)/10 {
+		if c < '0' || c > '9' || n > (math.MaxInt64-int64(c-'0'))/10 {
 			return 0, nil, false
 		}
 		n = n*10 + int64(c-'0')

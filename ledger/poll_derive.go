@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -103,8 +104,16 @@ func parseElectorate(mode PollMode, raw json.RawMessage) ([]Elector, error) {
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
-	slices.SortFunc(electors, func(a, b Elector) int { return int(a.Member - b.Member) })
-	return electors, err
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(electors, func(a, b Elector) int { return cmp.Compare(a.Member, b.Member) })
+	for i := 1; i < len(electors); i++ {
+		if electors[i].Member == electors[i-1].Member {
+			return nil, fmt.Errorf("member %d is listed twice", electors[i].Member)
+		}
+	}
+	return electors, nil
 }
 
 // RebuildPolls recomputes the poll tables from the chain, in one
