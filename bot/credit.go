@@ -129,6 +129,9 @@ func checkText(field, s string, max int) error {
 	case utf8.RuneCountInString(s) > max:
 		return invalidf(field, "%s is %d characters long: keep it to %d", field, utf8.RuneCountInString(s), max)
 	}
+	if r, ok := firstHidden(s); ok {
+		return invalidf(field, "%s holds the invisible character %U, a control or text-direction mark: write plain text", field, r)
+	}
 	return nil
 }
 

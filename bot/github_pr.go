@@ -272,10 +272,10 @@ func safeURL(s string) string {
 	return s
 }
 
-// clipText cuts s to at most n characters, marking the cut, and makes it valid
-// UTF-8.
+// clipText cuts s to at most n characters, marking the cut, as plain text
+// (see plainText).
 func clipText(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = plainText(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

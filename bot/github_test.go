@@ -387,3 +387,26 @@ func TestNoreplyUser(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubNoteShowsWhatItSays: a pull request's title and a co-author's
+// name are GitHub's, so a hidden character in them is cleaned rather than
+// refused: the credit's note holds no direction override to make it read
+// as something else, and no terminal escape.
+func TestGitHubNoteShowsWhatItSays(t *testing.T) {
+	g, l := newGitHub(t, defaultRules())
+	ctx := context.Background()
+	pr := mergedPR()
+	pr.Title = "Fix \u202egnp.exe\u202c \x1b[31mbuild\tscript"
+	pr.Body = "Co-authored-by: Mal\u2067lory\u2069 <mallory@example.org>"
+	if out, err := g.PullRequestMerged(ctx, bot.Delivery{ID: "d-1", Event: "pull_request"}, pr); err != nil || out.Status != bot.OutcomeCredited {
+		t.Fatalf("PullRequestMerged = %+v, %v", out, err)
+	}
+	e, err := l.Entry(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Codertocat/Hello-World#2: Fix gnp.exe  [31mbuild script · not credited (no GitHub account or linked e-mail): Mallory"
+	if e.Note != want {
+		t.Errorf("note = %q, want %q", e.Note, want)
+	}
+}

@@ -119,6 +119,9 @@ func (a *Assembly) terms(r OpenPollRequest) (pollTerms, error) {
 	if n := utf8.RuneCountInString(t.Question); n == 0 || n > MaxQuestionLength {
 		return t, invalidf("question", "question: give 1 to %d characters, got %d", MaxQuestionLength, n)
 	}
+	if r, ok := firstHidden(t.Question); ok {
+		return t, invalidf("question", "question holds the invisible character %U, a control or text-direction mark: write plain text", r)
+	}
 	if err := checkOptions(t.Options); err != nil {
 		return t, err
 	}
@@ -144,6 +147,8 @@ func checkOptions(options []string) error {
 			return invalidf("options", "option %d %q: give a name without spaces around it", i+1, o)
 		case utf8.RuneCountInString(o) > MaxOptionLength:
 			return invalidf("options", "option %d: at most %d characters", i+1, MaxOptionLength)
+		case strings.ContainsFunc(o, hiddenRune):
+			return invalidf("options", "option %d holds an invisible character, a control or text-direction mark: write plain text", i+1)
 		case slices.Index(options, o) != i:
 			return invalidf("options", "option %q is given twice: options must differ", o)
 		}

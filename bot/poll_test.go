@@ -252,6 +252,8 @@ func TestOpenPollRefusesBadRequests(t *testing.T) {
 		{bot.OpenPollRequest{Question: "Q", Mode: "member", Options: []string{"yes"}}, "options", "give 2 to 10 options"},
 		{bot.OpenPollRequest{Question: "Q", Mode: "member", Options: []string{"yes", "yes"}}, "options", `"yes" is given twice`},
 		{bot.OpenPollRequest{Question: "Q", Mode: "member", Options: []string{"yes", ""}}, "options", "option 2"},
+		{bot.OpenPollRequest{Question: "Raise dues?\u202e", Mode: "member"}, "question", "invisible character U+202E"},
+		{bot.OpenPollRequest{Question: "Q", Mode: "member", Options: []string{"yes", "n\u2066o"}}, "options", "option 2 holds an invisible character"},
 		{bot.OpenPollRequest{Question: "Q", Mode: "show of hands"}, "mode", "use member"},
 		{bot.OpenPollRequest{Question: "Q", Mode: "college"}, "mode", "no colleges"},
 		{bot.OpenPollRequest{Question: "Q", Mode: "member", QuorumPercent: 101}, "quorum", "from 0 to 100"},
