@@ -80,6 +80,10 @@ var funcs = template.FuncMap{
 	"window":   windowPhrase,
 	"percent":  percent,
 	"plural":   plural,
+	// Free text shows as plain text: an entry recorded before hidden
+	// characters were refused may still hold a mark that turns the
+	// direction of what follows it.
+	"plain": bot.OneLine,
 }
 
 // plural counts n things: "1 entry", "2 entries".
