@@ -16,19 +16,33 @@ type Coauthor struct {
 // regardless of case.
 var coauthorTrailer = regexp.MustCompile(`(?im)^[ \t]*co-authored-by:[ \t]*([^<\r\n]*?)[ \t]*<([^>\r\n]+)>[ \t]*\r?$`)
 
+// MaxCoauthors is how many co-authors a pull request's description can
+// name: more would only split its points into shares of nothing, and each
+// costs a lookup while the webhook waits.
+const MaxCoauthors = 100
+
 // ParseCoauthors returns the Co-authored-by trailers of a pull request's
-// description in order, each address once.
-func ParseCoauthors(body string) []Coauthor {
-	var coauthors []Coauthor
+// description in order, each address once, at most limit of them; more
+// counts the trailers past those whose address is not one of them (a
+// trailer repeated there counts each time).
+func ParseCoauthors(body string, limit int) (coauthors []Coauthor, more int) {
 	seen := map[string]bool{}
-	for _, m := range coauthorTrailer.FindAllStringSubmatch(body, -1) {
-		email := strings.TrimSpace(m[2])
-		if key := strings.ToLower(email); email != "" && !seen[key] {
-			seen[key] = true
-			coauthors = append(coauthors, Coauthor{Name: strings.TrimSpace(m[1]), Email: email})
+	for rest := body; ; {
+		m := coauthorTrailer.FindStringSubmatchIndex(rest)
+		if m == nil {
+			return coauthors, more
 		}
+		email := strings.TrimSpace(rest[m[4]:m[5]])
+		switch key := strings.ToLower(email); {
+		case email == "" || seen[key]:
+		case len(coauthors) == limit:
+			more++
+		default:
+			seen[key] = true
+			coauthors = append(coauthors, Coauthor{Name: strings.TrimSpace(rest[m[2]:m[3]]), Email: email})
+		}
+		rest = rest[m[1]:] // the match ends before its line break: "^" holds again after it
 	}
-	return coauthors
 }
 
 // noreplyLogin is a GitHub login, bots' "[bot]" suffix included.

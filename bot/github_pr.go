@@ -45,7 +45,7 @@ func (g *GitHub) pullRequest(ctx context.Context, pr PullRequest) (c ledger.Cont
 	if points == 0 {
 		return c, "worth 0 points", nil
 	}
-	authors, unresolved, err := g.authors(ctx, pr)
+	authors, left, err := g.authors(ctx, pr)
 	if err != nil {
 		return c, "", err
 	}
@@ -53,7 +53,7 @@ func (g *GitHub) pullRequest(ctx context.Context, pr PullRequest) (c ledger.Cont
 		return c, "no one to credit: " + g.Rules.ignored(pr.Author), nil
 	}
 	c.Prefix = prPrefix(pr)
-	note := prNote(pr, authors, unresolved)
+	note := prNote(pr, authors, left)
 	weights := make([]int64, len(authors))
 	for i := range weights {
 		weights[i] = 1
@@ -90,10 +90,10 @@ func checkPullRequest(pr PullRequest) error {
 }
 
 // authors returns who shares a pull request's points, the author first and
-// then the co-authors in trailer order, each person once; and the names of
-// co-authors that resolve to no one, for the note. Bots and ignored users
-// are left out.
-func (g *GitHub) authors(ctx context.Context, pr PullRequest) (authors []author, unresolved []string, err error) {
+// then the co-authors in trailer order, each person once; and, for the
+// note, the co-authors it leaves out. Bots and ignored users are left out
+// and not named.
+func (g *GitHub) authors(ctx context.Context, pr PullRequest) (authors []author, left leftOut, err error) {
 	seen := map[string]bool{}
 	add := func(a author) {
 		if seen[a.key] || (a.login != "" && seen["login:"+a.login]) {
@@ -112,7 +112,9 @@ func (g *GitHub) authors(ctx context.Context, pr PullRequest) (authors []author,
 		authors = append(authors, prAuthor)
 	}
 	authorMember := int64(-1) // looked up on first need
-	for _, c := range ParseCoauthors(pr.Body) {
+	coauthors, unread := ParseCoauthors(pr.Body, MaxCoauthors)
+	left.unread = unread
+	for _, c := range coauthors {
 		if u, ok := NoreplyUser(c.Email, pr.Host); ok {
 			if g.Rules.ignored(u) == "" {
 				add(userAuthor(u))
@@ -121,21 +123,27 @@ func (g *GitHub) authors(ctx context.Context, pr PullRequest) (authors []author,
 		}
 		m, err := g.Ledger.MemberByEmail(ctx, c.Email)
 		if errors.Is(err, ledger.ErrNotFound) {
-			unresolved = append(unresolved, coauthorName(c))
+			left.unresolved = append(left.unresolved, coauthorName(c))
 			continue
 		} else if err != nil {
-			return nil, nil, fmt.Errorf("co-author: %w", err)
+			return nil, left, fmt.Errorf("co-author: %w", err)
 		}
 		if authorMember == -1 {
 			if authorMember, err = g.memberOf(ctx, pr.Author); err != nil {
-				return nil, nil, err
+				return nil, left, err
 			}
 		}
 		if a, ok := g.memberAuthor(m); ok && m.ID != authorMember {
 			add(a)
 		}
 	}
-	return authors, unresolved, nil
+	return authors, left, nil
+}
+
+// leftOut is who a pull request's note names as not credited.
+type leftOut struct {
+	unresolved []string // co-authors who resolve to no one, by name
+	unread     int      // trailers past the first MaxCoauthors co-authors
 }
 
 // memberOf returns the id of the member holding a GitHub account, 0 when
@@ -193,8 +201,11 @@ func coauthorName(c Coauthor) string {
 
 // prNote describes a pull request credit: what was merged, who shared it,
 // and which co-authors could not be credited.
-func prNote(pr PullRequest, authors []author, unresolved []string) string {
+func prNote(pr PullRequest, authors []author, left leftOut) string {
 	note := fmt.Sprintf("%s#%d: %s", pr.Repo, pr.Number, pr.Title)
+	if left.unread > 0 { // before the names, which the clip may cut
+		note += fmt.Sprintf(" · %d more Co-authored-by trailers not read (at most %d co-authors are)", left.unread, MaxCoauthors)
+	}
 	if len(authors) > 1 {
 		names := make([]string, len(authors))
 		for i, a := range authors {
@@ -202,8 +213,8 @@ func prNote(pr PullRequest, authors []author, unresolved []string) string {
 		}
 		note += " · shared by " + strings.Join(names, ", ")
 	}
-	if len(unresolved) > 0 {
-		note += " · not credited (no GitHub account or linked e-mail): " + strings.Join(unresolved, ", ")
+	if len(left.unresolved) > 0 {
+		note += " · not credited (no GitHub account or linked e-mail): " + strings.Join(left.unresolved, ", ")
 	}
 	return clipText(note, MaxNoteLen)
 }

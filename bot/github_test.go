@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,10 @@ func TestPullRequestRules(t *testing.T) {
 		{name: "co-author by e-mail of a member without GitHub", pr: body("Co-authored-by: Nelly <nelly@example.org>"),
 			emails: map[string]ledger.Account{"nelly@example.org": {Platform: ledger.PlatformDiscord, ExternalID: "80351110224678912"}},
 			want:   []ghCredit{{"Codertocat", 3, "code", prKey + "21031067"}, {"discord:80351110224678912", 2, "code", prKey + "member:1"}}},
+		{name: "co-authors past the limit are counted in the note, not credited", pr: body(manyCoauthors(bot.MaxCoauthors + 3)),
+			want: []ghCredit{{"Codertocat", 1, "code", prKey + "21031067"}, {"dev1", 1, "code", prKey + "1001"},
+				{"dev2", 1, "code", prKey + "1002"}, {"dev3", 1, "code", prKey + "1003"}, {"dev4", 1, "code", prKey + "1004"}},
+			note: "#2: Update the README with new information. · 3 more Co-authored-by trailers not read (at most 100 co-authors are) · shared by Codertocat, dev1, dev2"},
 		{name: "unresolved co-author is named in the note", pr: body("Co-authored-by: Jane Doe <jane@example.org>"),
 			want: []ghCredit{{"Codertocat", 5, "code", prKey + "21031067"}},
 			note: "· not credited (no GitHub account or linked e-mail): Jane Doe"},
@@ -200,6 +205,16 @@ func TestPullRequestRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyCoauthors is n trailers, each naming another GitHub user by their
+// noreply address: devN, of id 1000+N.
+func manyCoauthors(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "Co-authored-by: dev%d <%d+dev%d@users.noreply.github.com>\n", i, 1000+i, i)
+	}
+	return b.String()
 }
 
 func labels(names ...string) func(pr *bot.PullRequest) {
@@ -359,8 +374,16 @@ func TestParseCoauthors(t *testing.T) {
 		{"Hubot", "hubot@users.noreply.github.com"},
 		{"", "anon@example.org"},
 	}
-	if diff := cmp.Diff(want, bot.ParseCoauthors(body)); diff != "" {
-		t.Errorf("co-authors (-want +got):\n%s", diff)
+	got, more := bot.ParseCoauthors(body, bot.MaxCoauthors)
+	if diff := cmp.Diff(want, got); diff != "" || more != 0 {
+		t.Errorf("co-authors (-want +got):\n%s; %d more, want 0", diff, more)
+	}
+	// Past the limit, a trailer of an address kept is the same co-author;
+	// any other counts, each time it comes.
+	got, more = bot.ParseCoauthors(body+"Co-authored-by: X <x@example.org>\nco-authored-by: H <HUBOT@users.noreply.github.com>\n"+
+		"Co-authored-by: X <X@example.org>\n", 2)
+	if diff := cmp.Diff(want[:2], got); diff != "" || more != 3 {
+		t.Errorf("the first 2 co-authors (-want +got):\n%s; %d more, want 3", diff, more)
 	}
 }
 

@@ -19,8 +19,9 @@ import (
 // return exactly the lines git would read as such a trailer, in order, the
 // first of each address (compared without case) only: a name trimmed and
 // without "<", an address trimmed, not empty, and without ">" or a line
-// break. Anything more would credit someone nobody named; anything less
-// would drop a co-author.
+// break; at most a limit of them, and a count of the trailers past them.
+// Anything more would credit someone nobody named; anything less would
+// drop a co-author.
 func FuzzParseCoauthors(f *testing.F) {
 	for _, body := range []string{
 		"Fixes #1.\n\nCo-authored-by: Mona Lisa <583231+octocat@users.noreply.github.com>\r\n" +
@@ -41,19 +42,21 @@ func FuzzParseCoauthors(f *testing.F) {
 		"Co-authored-by: Ünïcödé <ÉMILE@example.org>\nCo-authored-by: again <émile@example.org>",
 		"Co-authored-by: \x00\x1b[31mred <a@example.org>", "Co-authored-by: \u202eevil <a@example.org>",
 		"Co-authored-by: bad \xff\xfe utf8 <a\xff@example.org>", "Co-authored-by: A <a@example.org>\x85",
-		strings.Repeat("Co-authored-by: A <a@example.org>\n", 100),
+		strings.Repeat("Co-authored-by: A <a@example.org>\n", 100), "Co-authored-by: A <a@x>\nCo-authored-by: B <b@x>\nCo-authored-by: C <c@x>\nco-authored-by: a <A@x>\nCo-authored-by: C <c@x>",
 		strings.Repeat("Co-authored-by: ", 100) + "<a@example.org>",
 		"Co-authored-by: " + strings.Repeat("n", 1000) + " <" + strings.Repeat("e", 1000) + ">",
 	} {
 		f.Add(body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		got := bot.ParseCoauthors(body)
-		for _, c := range got {
-			checkCoauthorShape(t, c)
-		}
-		if want := trailersOf(body); !slices.Equal(got, want) {
-			t.Fatalf("ParseCoauthors(%q) = %q, want the trailers %q", body, got, want)
+		for _, limit := range []int{bot.MaxCoauthors, 2} {
+			got, more := bot.ParseCoauthors(body, limit)
+			for _, c := range got {
+				checkCoauthorShape(t, c)
+			}
+			if want, wantMore := trailersOf(body, limit); !slices.Equal(got, want) || more != wantMore {
+				t.Fatalf("ParseCoauthors(%q, %d) = %q and %d more, want the trailers %q and %d more", body, limit, got, more, want, wantMore)
+			}
 		}
 	})
 }
@@ -70,18 +73,23 @@ func checkCoauthorShape(t *testing.T, c bot.Coauthor) {
 }
 
 // trailersOf reads body line by line: the Co-authored-by trailers in
-// order, the first of each address, compared without case.
-func trailersOf(body string) []bot.Coauthor {
-	var trailers []bot.Coauthor
+// order, the first of each address, compared without case, up to limit
+// of them; and how many trailer lines come past those, but for the
+// addresses kept.
+func trailersOf(body string, limit int) (trailers []bot.Coauthor, more int) {
 	seen := map[string]bool{}
 	for line := range strings.SplitSeq(body, "\n") {
 		c, ok := trailerOf(line)
-		if key := strings.ToLower(c.Email); ok && !seen[key] {
+		switch key := strings.ToLower(c.Email); {
+		case !ok || seen[key]:
+		case len(trailers) == limit:
+			more++
+		default:
 			seen[key] = true
 			trailers = append(trailers, c)
 		}
 	}
-	return trailers
+	return trailers, more
 }
 
 // trailerOf reads one line as a trailer: "Co-authored-by:" in any case,
