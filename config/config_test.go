@@ -243,7 +243,7 @@ func TestLoadBytes(t *testing.T) {
 		{name: "budget too precise", doc: "payouts:\n  budget: \"10.001\"\n", err: `config: payouts.budget (line 2): must be a decimal amount like "1000.00" with at most 2 decimals, got "10.001"`},
 		{name: "budget trailing point", doc: "payouts:\n  budget: \"10.\"\n", err: `config: payouts.budget (line 2): must be a decimal amount like "1000.00" with at most 2 decimals, got "10."`},
 		{name: "min amount signed", doc: "payouts:\n  min_amount: \"-5\"\n", err: `config: payouts.min_amount (line 2): must be a decimal amount like "1000.00" with at most 2 decimals, got "-5"`},
-		{name: "amount for zero decimals", doc: "payouts:\n  decimals: 0\n", err: `config: payouts.budget: must be a decimal amount like "1000" with at most 0 decimals, got "1000.00"` + "\n" + `config: payouts.min_amount: must be a decimal amount like "1000" with at most 0 decimals, got "5.00"`},
+		{name: "amount for zero decimals", doc: "payouts:\n  decimals: 0\n", err: `config: payouts.budget: must be a whole amount like "1000", without decimals (payouts.decimals is 0), got "1000.00"` + "\n" + `config: payouts.min_amount: must be a whole amount like "1000", without decimals (payouts.decimals is 0), got "5.00"`},
 		{name: "max share zero", doc: "payouts:\n  max_share_percent: 0\n", err: "config: payouts.max_share_percent (line 2): must be between 1 and 100"},
 		{name: "max share over 100", doc: "payouts:\n  max_share_percent: 101\n", err: "config: payouts.max_share_percent (line 2): must be between 1 and 100"},
 		{name: "exclude unknown college", doc: "payouts:\n  exclude_colleges: [founders]\n", err: `config: payouts.exclude_colleges[0] (line 2): must name a college (partners, users, volunteers, workers), got "founders"`},

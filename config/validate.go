@@ -244,10 +244,11 @@ func (v *validator) payouts(p Payouts, colleges map[string]College) {
 func (v *validator) amount(key, s string, decimals int) {
 	whole, frac, dot := strings.Cut(s, ".")
 	if !allDigits(whole) || (dot && (!allDigits(frac) || len(frac) > decimals)) {
-		example := "1000"
-		if decimals > 0 {
-			example += "." + strings.Repeat("0", decimals)
+		if decimals == 0 {
+			v.fail(key, "must be a whole amount like \"1000\", without decimals (payouts.decimals is 0), got %s", quote(s))
+			return
 		}
+		example := "1000." + strings.Repeat("0", decimals)
 		v.fail(key, "must be a decimal amount like %q with at most %d decimals, got %s", example, decimals, quote(s))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/docracy/docracy/ledger"
@@ -16,7 +17,7 @@ func TestParseAndFormatAmount(t *testing.T) {
 		in       string
 		decimals int
 		minor    string // "" = refused
-		out      string
+		out      string // formatted back, or a part of the refusal
 	}{
 		{"1000.00", 2, "100000", "1000.00"},
 		{"1000", 2, "100000", "1000.00"},
@@ -24,7 +25,9 @@ func TestParseAndFormatAmount(t *testing.T) {
 		{"0.000001", 6, "1", "0.000001"},
 		{"1000.000000000000000001", 18, "1000000000000000000001", "1000.000000000000000001"},
 		{"12", 0, "12", "12"},
-		{"1.001", 2, "", ""},
+		{"1.001", 2, "", "at most 2 decimals"},
+		{"1.55", 1, "", "at most 1 decimal"},
+		{"12.5", 0, "", "a whole number, without decimals"},
 		{"-1.00", 2, "", ""},
 		{"1e3", 2, "", ""},
 		{"1,5", 2, "", ""},
@@ -33,14 +36,14 @@ func TestParseAndFormatAmount(t *testing.T) {
 		{"5.", 2, "", ""},
 		{" 5", 2, "", ""},
 		{"1.0", 19, "", ""},
-		{"99999999999999999999999999999999999999999", 2, "", ""},
+		{"99999999999999999999999999999999999999999", 2, "", "too large: at most 38 digits before the point"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.in, tt.decimals), func(t *testing.T) {
 			v, err := ledger.ParseAmount(tt.in, tt.decimals)
 			if tt.minor == "" {
-				if err == nil {
-					t.Fatalf("accepted as %s", v)
+				if err == nil || !strings.Contains(err.Error(), tt.out) {
+					t.Fatalf("= %v, %v; want it refused: %s", v, err, tt.out)
 				}
 				return
 			}

@@ -27,12 +27,23 @@ func ParseAmount(s string, decimals int) (*big.Int, error) {
 	case whole == "" || !digits(whole) || (hasPoint && (frac == "" || !digits(frac))):
 		return nil, fmt.Errorf("amount %q: write a plain decimal like \"1000.00\"", s)
 	case len(frac) > decimals:
-		return nil, fmt.Errorf("amount %q: at most %d decimals", s, decimals)
+		return nil, fmt.Errorf("amount %q: %s", s, decimalsAllowed(decimals))
 	case len(whole)+decimals > maxAmountDigits:
-		return nil, fmt.Errorf("amount %q: too large", s)
+		return nil, fmt.Errorf("amount %q: too large: at most %d digits before the point", s, maxAmountDigits-decimals)
 	}
 	v, _ := new(big.Int).SetString(whole+frac+strings.Repeat("0", decimals-len(frac)), 10)
 	return v, nil
+}
+
+// decimalsAllowed says how many decimals an amount may have.
+func decimalsAllowed(decimals int) string {
+	switch decimals {
+	case 0:
+		return "a whole number, without decimals"
+	case 1:
+		return "at most 1 decimal"
+	}
+	return fmt.Sprintf("at most %d decimals", decimals)
 }
 
 func digits(s string) bool {
