@@ -165,7 +165,7 @@ func printRun(w io.Writer, run bot.Run) error {
 		state = "closed " + run.ClosedAt.Format(time.RFC3339)
 	}
 	if r := run.Reopened; r != nil {
-		state += fmt.Sprintf(", REOPENED %s by %s: %s (its payouts are revoked)", r.At.Format(time.RFC3339), r.By, r.Reason)
+		state += fmt.Sprintf(", REOPENED %s by %s: %s (its payouts are revoked)", r.At.Format(time.RFC3339), r.By, bot.OneLine(r.Reason))
 	}
 	fmt.Fprintf(w, "payout %s (%s to %s), %s %s by %s: %s\n", run.Period.Name,
 		run.Period.Start.Format("2006-01-02"), run.Period.End.Format("2006-01-02"), run.Budget, run.Currency, run.Policy, state)
@@ -195,7 +195,7 @@ func printRun(w io.Writer, run bot.Run) error {
 func writePayoutCSV(w io.Writer, run bot.Run) error {
 	if r := run.Reopened; r != nil {
 		return fmt.Errorf("payout %s was reopened %s: %s; its payouts are revoked, so there is nothing to pay (see --format json)",
-			run.Period.Name, r.At.Format("2006-01-02"), r.Reason)
+			run.Period.Name, r.At.Format("2006-01-02"), bot.OneLine(r.Reason))
 	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"member", "name", "github", "discord", "college", "address", "amount"})

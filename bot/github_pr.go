@@ -284,9 +284,9 @@ func safeURL(s string) string {
 }
 
 // clipText cuts s to at most n characters, marking the cut, as plain text
-// (see plainText).
+// (see PlainText).
 func clipText(s string, n int) string {
-	s = plainText(s)
+	s = PlainText(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

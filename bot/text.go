@@ -8,10 +8,10 @@ import (
 
 // OneLine folds tabs and line breaks into single spaces, so that free text
 // (a note, a name, a question) keeps to its line and to its table column,
-// and shows it as plain text (see plainText): an entry recorded before
+// and shows it as plain text (see PlainText): an entry recorded before
 // hidden characters were refused shows without them too.
 func OneLine(s string) string {
-	return strings.Join(strings.Fields(plainText(s)), " ")
+	return strings.Join(strings.Fields(PlainText(s)), " ")
 }
 
 // hiddenRune reports whether r changes how the text around it shows
@@ -41,11 +41,13 @@ func firstHidden(s string) (rune, bool) {
 	return 0, false
 }
 
-// plainText is s as a one-line note may show it: valid UTF-8, its
+// PlainText is s as a one-line note may show it: valid UTF-8, its
 // control characters turned into spaces, its direction marks dropped.
 // Text from GitHub (a title, a co-author's name) is not a member's to
-// correct, so it is cleaned rather than refused.
-func plainText(s string) string {
+// correct, so it is cleaned rather than refused; and whatever shows a
+// member's text (Discord, the dashboard) shows it through this, so that
+// text recorded before such characters were refused shows plain too.
+func PlainText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if _, ok := firstHidden(s); !ok && !strings.ContainsAny(s, "\n\t") {
 		return s

@@ -223,7 +223,7 @@ func pollButtons(p bot.Poll) []discordgo.MessageComponent {
 // pollEmbed is a poll's message: the question, each option's votes and
 // share, participation against the quorum, and when it closes.
 func pollEmbed(p bot.Poll) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Title: "Poll " + p.ID + ": " + Truncate(p.Question, 200), Color: colorPending,
+	e := &discordgo.MessageEmbed{Title: "Poll " + p.ID + ": " + Truncate(bot.OneLine(p.Question), 200), Color: colorPending,
 		Description: optionLines(p.Options),
 		Fields: []*discordgo.MessageEmbedField{
 			{Name: "Mode", Value: p.Mode + ", " + p.Majority + " majority", Inline: true},

@@ -190,6 +190,27 @@ func TestHistory(t *testing.T) {
 	}
 }
 
+// TestHistoryShowsPlainText: an entry recorded before hidden characters
+// were refused, whose note turns the direction of the text and clears a
+// terminal, shows in /history as what its bytes say.
+func TestHistoryShowsPlainText(t *testing.T) {
+	h := newHarness(t)
+	h.creditBob(5, "wrote the FAQ")
+	_, _, err := h.ledger.Append(context.Background(), ledger.NewEntry{
+		Kind: ledger.KindCredit, Member: h.member(bob).ID, Category: "doc", Points: 2, OccurredAt: start,
+		Source: ledger.SourceCLI, SourceRef: "cli:old", Actor: "cli:test", Note: "fix \u202egnp.exe\x1b[2J",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.send(h.command(bob, "history"))
+	entries := h.entries()
+	want := "`e2` " + day(entries[1]) + ` · **+2** doc — fix gnp.exe \[2J` + "\n`e1` " + day(entries[0]) + " · **+5** doc — wrote the FAQ"
+	if len(got.Data.Embeds) != 1 || got.Data.Embeds[0].Description != want {
+		t.Errorf("/history = %+v, want the description %q", got.Data, want)
+	}
+}
+
 func TestRevoke(t *testing.T) {
 	h := newHarness(t)
 	h.creditBob(5, "wrote the FAQ")

@@ -16,10 +16,11 @@ var markdown = strings.NewReplacer(
 	"#", `\#`, "-", `\-`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`, "@", "@\u200b",
 )
 
-// escape makes member-written text safe to show in a reply. A zero-width
-// space after @ keeps "@everyone" from reading as a mention even where
-// allowed mentions would not apply.
-func escape(s string) string { return markdown.Replace(s) }
+// escape makes member-written text safe to show in a reply, as plain text
+// on one line (see bot.PlainText). A zero-width space after @ keeps
+// "@everyone" from reading as a mention even where allowed mentions would
+// not apply.
+func escape(s string) string { return markdown.Replace(bot.PlainText(s)) }
 
 // linkTarget percent-encodes what would end or break a Markdown link's
 // target: a ")" closes it early, and a space, "<" or ">" stop Discord
