@@ -20,7 +20,7 @@ const day = 24 * time.Hour
 
 // NewBot returns a bot on a fresh ledger in a temporary directory, with the
 // clock stopped at Now and no decay, so scores equal points.
-func NewBot(t *testing.T) (*bot.Bot, *ledger.Ledger) {
+func NewBot(t testing.TB) (*bot.Bot, *ledger.Ledger) {
 	t.Helper()
 	clock := func() time.Time { return Now }
 	l := ledgertest.Open(t, clock)
@@ -30,7 +30,7 @@ func NewBot(t *testing.T) (*bot.Bot, *ledger.Ledger) {
 }
 
 // Credit credits member, dated ago before Now, or fails the test.
-func Credit(t *testing.T, b *bot.Bot, member string, points int64, category string, ago time.Duration) ledger.Entry {
+func Credit(t testing.TB, b *bot.Bot, member string, points int64, category string, ago time.Duration) ledger.Entry {
 	t.Helper()
 	e, _, err := b.Credit(context.Background(), bot.CreditRequest{
 		Member: member, Points: points, Category: category, At: Now.Add(-ago),
@@ -47,7 +47,7 @@ func Credit(t *testing.T, b *bot.Bot, member string, points int64, category stri
 //	member 1 github:alice                 5 code (1h ago), 2 review (40 days ago)
 //	member 2 discord:123456789012345678   3 doc (10 days ago)
 //	member 3 github:bob                   4 code (2h ago); 10 code revoked
-func Seed(t *testing.T, b *bot.Bot) []ledger.Entry {
+func Seed(t testing.TB, b *bot.Bot) []ledger.Entry {
 	t.Helper()
 	entries := []ledger.Entry{
 		Credit(t, b, "github:alice", 5, "code", time.Hour),
