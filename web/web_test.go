@@ -46,7 +46,7 @@ type fixture struct {
 	srv       *httptest.Server
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	l := ledgertest.Open(t, clock)
 	f := &fixture{ledger: l, bot: bot.New(l, []string{"code", "review", "doc", "bug"})}
@@ -67,7 +67,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) seed(t *testing.T) {
+func (f *fixture) seed(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	f.credit(t, "github:alice", 5, "code", time.Hour, "make the leaderboard faster", "https://github.com/coop/repo/pull/7")
@@ -100,7 +100,7 @@ func (f *fixture) seed(t *testing.T) {
 	}
 }
 
-func (f *fixture) head(t *testing.T) ledger.Head {
+func (f *fixture) head(t testing.TB) ledger.Head {
 	t.Helper()
 	h, err := f.ledger.Head(context.Background())
 	if err != nil {
@@ -109,7 +109,7 @@ func (f *fixture) head(t *testing.T) ledger.Head {
 	return h
 }
 
-func (f *fixture) credit(t *testing.T, member string, points int64, category string, ago time.Duration, note, url string) {
+func (f *fixture) credit(t testing.TB, member string, points int64, category string, ago time.Duration, note, url string) {
 	t.Helper()
 	_, _, err := f.bot.Credit(context.Background(), bot.CreditRequest{
 		Member: member, Points: points, Category: category, At: now.Add(-ago), Note: note, URL: url,
