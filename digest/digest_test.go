@@ -40,6 +40,19 @@ func TestTextColleges(t *testing.T) {
 	}
 }
 
+// A name or a note recorded before hidden characters were refused shows
+// in the digest as plain text on its line.
+func TestTextShowsPlainText(t *testing.T) {
+	name := "mallory\u202e\x1b[2J"
+	d := bot.Digest{Start: start, End: end, Points: 8, Entries: 1, Contributors: 1, Newcomers: []string{name},
+		Top:     []bot.DigestMember{{Member: 1, Name: name, Points: 8, Categories: []string{"code"}}},
+		Notable: []bot.DigestEntry{{Seq: 1, Name: name, Points: 8, Category: "code", Note: "fix \u202egnp.exe"}}}
+	text := digest.Text(d)
+	if strings.ContainsAny(text, "\u202e\x1b") || strings.Count(text, "mallory [2J") != 3 || !strings.Contains(text, "fix gnp.exe") {
+		t.Errorf("digest text:\n%q", text)
+	}
+}
+
 func TestChartIsAPNG(t *testing.T) {
 	d, err := bot.BuildDigest(context.Background(), ledgertest.Sample(t), start, end, 10)
 	if err != nil {

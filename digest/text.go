@@ -27,18 +27,18 @@ func Text(d bot.Digest) string {
 		fmt.Fprintf(&b, "%s in %s by %s\n", plural(int(d.Points), "point"), plural(d.Entries, "contribution"), plural(d.Contributors, "member"))
 	}
 	if len(d.Newcomers) > 0 {
-		fmt.Fprintf(&b, "Welcome to our newcomers: %s\n", strings.Join(d.Newcomers, ", "))
+		fmt.Fprintf(&b, "Welcome to our newcomers: %s\n", oneLines(d.Newcomers))
 	}
 	if len(d.Top) > 0 {
 		b.WriteString("\nTop contributors:\n")
 		for i, m := range d.Top {
-			fmt.Fprintf(&b, "%3d. %s: %d points (%s)\n", i+1, m.Name, m.Points, strings.Join(m.Categories, ", "))
+			fmt.Fprintf(&b, "%3d. %s: %d points (%s)\n", i+1, bot.OneLine(m.Name), m.Points, strings.Join(m.Categories, ", "))
 		}
 	}
 	if len(d.Notable) > 0 {
 		b.WriteString("\nNotable contributions:\n")
 		for _, e := range d.Notable {
-			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", e.Name, e.Points, e.Category, bot.OneLine(e.Note), e.URL)
+			fmt.Fprintf(&b, "  - %s, %d %s points: %s %s\n", bot.OneLine(e.Name), e.Points, e.Category, bot.OneLine(e.Note), e.URL)
 		}
 	}
 	writeTotals(&b, "By category", d.Categories)
@@ -50,6 +50,15 @@ func Text(d bot.Digest) string {
 	writePolls(&b, "Polls closed", d.PollsClosed, bot.DigestPoll.Result)
 	fmt.Fprintf(&b, "\nLedger head: seq %d, hash %s\n", d.Head.Seq, d.Head.Hash)
 	return b.String()
+}
+
+// oneLines joins names, each shown as plain text on one line.
+func oneLines(names []string) string {
+	shown := make([]string, len(names))
+	for i, n := range names {
+		shown[i] = bot.OneLine(n)
+	}
+	return strings.Join(shown, ", ")
 }
 
 func writeTotals(b *strings.Builder, title string, totals []bot.DigestTotal) {
