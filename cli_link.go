@@ -62,6 +62,6 @@ func linkEmail(ctx context.Context, e *env, a *app, member, email string) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s now credits member %d (%s) as a co-author\n", linked, m.ID, m.Name)
+	fmt.Fprintf(e.stdout, "%s now credits member %d (%s) as a co-author\n", linked, m.ID, bot.OneLine(m.Name))
 	return nil
 }

@@ -184,7 +184,7 @@ func printRun(w io.Writer, run bot.Run) error {
 		if !a.HasAddress {
 			address = "MISSING: ask for it"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", a.Member, a.Name, a.Amount, address)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", a.Member, bot.OneLine(a.Name), a.Amount, address)
 	}
 	return tw.Flush()
 }

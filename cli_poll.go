@@ -133,7 +133,7 @@ func printPoll(w io.Writer, p bot.Poll) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nOPTION\tVOTES\tPERCENT")
 	for _, o := range p.Options {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", o.Name, o.Votes, o.Percent)
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", bot.OneLine(o.Name), o.Votes, o.Percent)
 	}
 	if len(p.Colleges) > 0 {
 		fmt.Fprintln(tw, "\nCOLLEGE\tWEIGHT\tVOTERS\t"+strings.ToUpper(optionNames(p)))

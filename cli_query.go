@@ -41,7 +41,7 @@ func runRep(ctx context.Context, e *env, args []string) error {
 }
 
 func printProfile(w io.Writer, p bot.Profile) error {
-	fmt.Fprintf(w, "%s (member %d%s)\n", p.Name, p.ID, accountList(p.Accounts))
+	fmt.Fprintf(w, "%s (member %d%s)\n", bot.OneLine(p.Name), p.ID, accountList(p.Accounts))
 	r := p.Reputation
 	if r.Points == 0 {
 		_, err := fmt.Fprintln(w, "no points yet")
@@ -114,7 +114,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 }
 
 func printHistory(w io.Writer, h bot.History) error {
-	fmt.Fprintf(w, "%s (member %d%s)\n", h.Member.Name, h.Member.ID, accountList(h.Member.Accounts))
+	fmt.Fprintf(w, "%s (member %d%s)\n", bot.OneLine(h.Member.Name), h.Member.ID, accountList(h.Member.Accounts))
 	if len(h.Entries) == 0 {
 		_, err := fmt.Fprintln(w, "no entries yet")
 		return err
