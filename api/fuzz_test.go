@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,10 +78,9 @@ func checkEntriesPage(t *testing.T, h http.Handler, query string) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.URL.RawQuery = query
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	asked, _ := url.ParseQuery(query) // as the server reads it
+	after, _ := strconv.ParseInt(asked.Get("after"), 10, 64)
+	limit, err := strconv.Atoi(asked.Get("limit"))
 	if err != nil {
 		limit = bot.DefaultEntriesLimit
 	}

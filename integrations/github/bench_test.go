@@ -111,10 +111,8 @@ func floorHandler() http.Handler {
 // timeFloor times n deliveries sent by clients parallel clients to
 // floorHandler, as sendDeliveries sends them.
 func timeFloor(b *testing.B, clients, n int) time.Duration {
-	srv := httptest.NewServer(floorHandler())
-	defer srv.Close()
-	client := srv.Client()
-	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 1000
+	url, client, stop := webhookServer(floorHandler())
+	defer stop()
 	template := payloadTemplate(b)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -122,7 +120,7 @@ func timeFloor(b *testing.B, clients, n int) time.Duration {
 	for range clients {
 		wg.Go(func() {
 			more := func() bool { return next.Add(1) <= int64(n) }
-			sendEach(b, more, client, srv.URL, template, &atomic.Int64{})
+			sendEach(b, more, client, url, template, &atomic.Int64{})
 		})
 	}
 	wg.Wait()
@@ -134,12 +132,8 @@ func timeFloor(b *testing.B, clients, n int) time.Duration {
 // mounts the webhook, and reports the rate, its ratio to bareInserts's,
 // the latencies and the CPU time per delivery. Each answer must be a 200.
 func sendDeliveries(b *testing.B, h http.Handler, clients int, bareInserts func(b *testing.B, n int) time.Duration) {
-	mux := http.NewServeMux()
-	mux.Handle("/github/webhook", h)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	client := srv.Client()
-	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 1000
+	url, client, stop := webhookServer(h)
+	defer stop()
 	template := payloadTemplate(b)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -150,7 +144,7 @@ func sendDeliveries(b *testing.B, h http.Handler, clients int, bareInserts func(
 	b.ResetTimer()
 	cpu := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
-		mine := sendEach(b, pb.Next, client, srv.URL+"/github/webhook", template, &next)
+		mine := sendEach(b, pb.Next, client, url, template, &next)
 		mu.Lock()
 		latencies = append(latencies, mine...)
 		mu.Unlock()
@@ -159,6 +153,18 @@ func sendDeliveries(b *testing.B, h http.Handler, clients int, bareInserts func(
 	cpu = cpuTime() - cpu
 	bare += bareInserts(b, 300)
 	reportDeliveries(b, latencies, cpu, bare)
+}
+
+// webhookServer serves h over loopback HTTP at /github/webhook, as serve
+// mounts the webhook, and returns its address, a client that keeps a
+// connection for each of many parallel senders, and what stops it.
+func webhookServer(h http.Handler) (url string, client *http.Client, stop func()) {
+	mux := http.NewServeMux()
+	mux.Handle("/github/webhook", h)
+	srv := httptest.NewServer(mux)
+	client = srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 1000
+	return srv.URL + "/github/webhook", client, srv.Close
 }
 
 // numberPlaceholder is the pull request number of payloadTemplate, which
